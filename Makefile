@@ -1,0 +1,33 @@
+# fogctl's Makefile. `make demo` and `make test` are the README's two commands.
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X github.com/fogctl/fogctl/cmd.version=$(VERSION)
+
+.PHONY: build demo test testenv bench completions fuzz lint clean
+
+build: ## build bin/fogctl
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/fogctl .
+
+demo: build ## run the built-in air-quality pipeline
+	./bin/fogctl demo
+
+test: ## install what tests need, then vet and run every test with -race
+	scripts/test.sh
+
+testenv: ## build or reuse the cached kube-apiserver and etcd binaries
+	scripts/kube-testenv.sh
+
+bench: build ## benchmarks, each reported as a ratio against its baseline
+	scripts/bench.sh
+
+completions: build ## regenerate completions/ from the command tree
+	for s in bash zsh fish powershell; do ./bin/fogctl completion $$s > completions/$$(./bin/fogctl __completion_file $$s 2>/dev/null || echo $$s); done
+
+fuzz: ## run each fuzz target for FUZZTIME (default 20s)
+	scripts/fuzz.sh $(or $(FUZZTIME),20s)
+
+lint:
+	gofmt -l . && $(GO) vet ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,140 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/fogctl/fogctl/cmd/cmdutil"
+	"github.com/spf13/cobra"
+)
+
+// ExitCode is what the process exits with.
+type ExitCode int
+
+// version is set at build time: -ldflags "-X github.com/fogctl/fogctl/cmd.version=v0.1.0".
+var version = "dev"
+
+// Main runs fogctl with os.Args and returns its exit code. Exit codes are
+// decided here and nowhere else: 0 ok, 1 failed, 2 usage or invalid input,
+// 3 done but some clusters unreachable, 130 interrupted.
+func Main() ExitCode {
+	f := cmdutil.New(version)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, f, os.Args[1:])
+}
+
+// Run executes one command line with the given factory. Tests call it with
+// a test factory; Main calls it with the real one.
+func Run(ctx context.Context, f *cmdutil.Factory, args []string) (code ExitCode) {
+	defer func() {
+		if r := recover(); r != nil {
+			logDebug(f, args, fmt.Errorf("panic: %v\n%s", r, debug.Stack()))
+			fmt.Fprintf(f.IOStreams.ErrOut, "internal error: %v (this is a bug in fogctl; details with FOGCTL_DEBUG=1 in %s)\n", r, logPath(f))
+			code = cmdutil.ExitFailed
+		}
+	}()
+	root := NewCmdRoot(f)
+	root.SetArgs(args)
+	root.SetIn(f.IOStreams.In)
+	root.SetOut(f.IOStreams.Out)
+	root.SetErr(f.IOStreams.ErrOut)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return cmdutil.ExitOK
+	}
+	return handleError(ctx, f, cmd, args, err)
+}
+
+func handleError(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command, args []string, err error) ExitCode {
+	stderr := f.IOStreams.ErrOut
+	logDebug(f, args, err)
+
+	var flagErr *cmdutil.FlagError
+	var exitErr *cmdutil.ExitError
+	switch {
+	case errors.Is(err, cmdutil.ErrSilent):
+		return cmdutil.ExitFailed
+	case errors.As(err, &flagErr) || isCobraUsageError(err):
+		fmt.Fprintf(stderr, "error: %s\n", err)
+		if cmd != nil {
+			fmt.Fprintf(stderr, "\n%s", cmd.UsageString())
+		}
+		return cmdutil.ExitUsage
+	case errors.As(err, &exitErr):
+		if exitErr.Err != nil {
+			fmt.Fprintf(stderr, "error: %s\n", exitErr.Err)
+		}
+		return ExitCode(exitErr.Code)
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "cancelled")
+		return cmdutil.ExitCancelled
+	}
+	fmt.Fprintf(stderr, "error: %s\n", err)
+	return cmdutil.ExitFailed
+}
+
+// isCobraUsageError recognises the errors cobra makes itself for unknown
+// commands and wrong argument counts.
+func isCobraUsageError(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command ", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "requires at most", "flag needs an argument", "invalid argument "} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func logPath(f *cmdutil.Factory) string {
+	dir, err := f.StateDir()
+	if err != nil {
+		return "fogctl.log"
+	}
+	return filepath.Join(dir, "fogctl.log")
+}
+
+// logDebug appends the full error to the log file when FOGCTL_DEBUG is set.
+// The log never holds secrets: secret types redact themselves.
+func logDebug(f *cmdutil.Factory, args []string, err error) {
+	if os.Getenv("FOGCTL_DEBUG") == "" {
+		return
+	}
+	file, ferr := os.OpenFile(logPath(f), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if ferr != nil {
+		return
+	}
+	defer file.Close()
+	fmt.Fprintf(file, "%s fogctl %s: %+v\n", time.Now().UTC().Format(time.RFC3339), strings.Join(redactArgs(args), " "), err)
+}
+
+// redactArgs hides the values of flags that may carry secrets.
+func redactArgs(args []string) []string {
+	out := make([]string, len(args))
+	hide := false
+	for i, a := range args {
+		switch {
+		case hide:
+			out[i] = "[redacted]"
+			hide = false
+		case strings.Contains(a, "token") || strings.Contains(a, "secret"):
+			if k, _, ok := strings.Cut(a, "="); ok {
+				out[i] = k + "=[redacted]"
+			} else {
+				out[i] = a
+				hide = strings.HasPrefix(a, "-")
+			}
+		default:
+			out[i] = a
+		}
+	}
+	return out
+}

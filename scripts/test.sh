@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# test.sh runs every test of fogctl on a fresh machine: it installs what the
+# tests need (Debian packages, the kube-apiserver and etcd binaries, built or
+# taken from the cache), then vets and runs all tests with the race detector.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v tmux >/dev/null || need+=(tmux)
+command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v kubectl >/dev/null || need+=(kubectl)
+command -v ip >/dev/null || need+=(iproute2)
+if [ ${#need[@]} -gt 0 ]; then
+	echo "test.sh: installing ${need[*]}" >&2
+	if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+	$sudo apt-get update -qq >/dev/null
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+FOGCTL_KUBE_ASSETS=$(scripts/kube-testenv.sh)
+export FOGCTL_KUBE_ASSETS
+echo "test.sh: control-plane binaries in $FOGCTL_KUBE_ASSETS" >&2
+
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+	echo "test.sh: gofmt would change: $unformatted" >&2
+	exit 1
+fi
+go vet ./...
+go test -race -count=1 -timeout 30m ./... 2>&1 | tee /tmp/fogctl-test.log | grep -v '^=== \|^--- PASS\|^PASS$' || true
+status=${PIPESTATUS[0]}
+pass=$(grep -c '^--- PASS' /tmp/fogctl-test.log || true)
+fail=$(grep -c '^--- FAIL' /tmp/fogctl-test.log || true)
+skip=$(grep -c '^--- SKIP' /tmp/fogctl-test.log || true)
+echo "tests: $pass passed, $fail failed, $skip skipped"
+exit "$status"
