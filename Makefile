@@ -21,7 +21,10 @@ bench: build ## benchmarks, each reported as a ratio against its baseline
 	scripts/bench.sh
 
 completions: build ## regenerate completions/ from the command tree
-	for s in bash zsh fish powershell; do ./bin/fogctl completion $$s > completions/$$(./bin/fogctl __completion_file $$s 2>/dev/null || echo $$s); done
+	./bin/fogctl completion bash > completions/fogctl.bash
+	./bin/fogctl completion zsh > completions/_fogctl
+	./bin/fogctl completion fish > completions/fogctl.fish
+	./bin/fogctl completion powershell > completions/fogctl.ps1
 
 fuzz: ## run each fuzz target for FUZZTIME (default 20s)
 	scripts/fuzz.sh $(or $(FUZZTIME),20s)

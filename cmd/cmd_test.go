@@ -1,0 +1,120 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fogctl/fogctl/cmd/cmdutil"
+	"github.com/fogctl/fogctl/cmd/completioncmd"
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite completions/ and golden files")
+
+// testFactory returns a factory over buffers, with state and config under a
+// temporary HOME.
+func testFactory(t *testing.T) (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_STATE_HOME", filepath.Join(home, "state"))
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "config"))
+	t.Setenv("KUBECONFIG", filepath.Join(home, "kubeconfig"))
+	ios, _, out, errOut := cmdutil.Test()
+	f := cmdutil.New("v0.0.0-test")
+	f.IOStreams = ios
+	f.Now = func() time.Time { return time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC) }
+	return f, out, errOut
+}
+
+func TestExitCodes(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		want       ExitCode
+		wantStderr string
+	}{
+		{"version", []string{"version"}, 0, ""},
+		{"unknown command", []string{"frobnicate"}, 2, `error: unknown command "frobnicate" for "fogctl"`},
+		{"unknown flag", []string{"version", "--frob"}, 2, "error: unknown flag: --frob"},
+		{"bad output format", []string{"version", "-o", "xml"}, 2, `error: unknown output format "xml": use one of json, yaml`},
+		{"completion needs a shell", []string{"completion"}, 2, "error: name one shell: bash, zsh, fish or powershell"},
+		{"completion unknown shell", []string{"completion", "tcsh"}, 2, `error: unknown shell "tcsh"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, _, errOut := testFactory(t)
+			got := Run(context.Background(), f, tt.args)
+			if got != tt.want {
+				t.Errorf("exit code = %d, want %d; stderr:\n%s", got, tt.want, errOut)
+			}
+			if tt.wantStderr != "" && !strings.HasPrefix(errOut.String(), tt.wantStderr) {
+				t.Errorf("stderr = %q, want prefix %q", errOut.String(), tt.wantStderr)
+			}
+			if strings.Contains(errOut.String(), "goroutine ") || strings.Contains(errOut.String(), "panic") {
+				t.Errorf("stderr shows a stack trace:\n%s", errOut)
+			}
+		})
+	}
+}
+
+func TestUsageErrorPrintsUsageOnce(t *testing.T) {
+	f, out, errOut := testFactory(t)
+	Run(context.Background(), f, []string{"version", "--frob"})
+	if out.Len() != 0 {
+		t.Errorf("stdout should stay clean on a usage error, got:\n%s", out)
+	}
+	if n := strings.Count(errOut.String(), "Usage:"); n != 1 {
+		t.Errorf("usage printed %d times, want once:\n%s", n, errOut)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	f, out, _ := testFactory(t)
+	if code := Run(context.Background(), f, []string{"version", "-o", "json"}); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(out.String(), `"version": "v0.0.0-test"`) {
+		t.Errorf("version -o json = %s", out)
+	}
+}
+
+func TestRedactArgs(t *testing.T) {
+	got := redactArgs([]string{"net", "list", "--token-file", "/x/authtoken.secret", "--token=abc", "bus-17"})
+	want := []string{"net", "list", "--token-file", "[redacted]", "--token=[redacted]", "bus-17"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("redactArgs (-want +got):\n%s", diff)
+	}
+}
+
+// TestCompletionsCommitted fails when completions/ is stale: run
+// `make completions` (or this test with -update) and commit the result.
+func TestCompletionsCommitted(t *testing.T) {
+	for _, shell := range completioncmd.Shells {
+		t.Run(shell, func(t *testing.T) {
+			f, out, errOut := testFactory(t)
+			if code := Run(context.Background(), f, []string{"completion", shell}); code != 0 {
+				t.Fatalf("completion %s: exit %d: %s", shell, code, errOut)
+			}
+			path := filepath.Join("..", "completions", completioncmd.FileName(shell))
+			if *update {
+				if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			committed, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run `make completions`)", err)
+			}
+			if !bytes.Equal(committed, out.Bytes()) {
+				t.Errorf("%s is stale: run `make completions` and commit it", path)
+			}
+		})
+	}
+}
