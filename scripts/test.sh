@@ -10,6 +10,9 @@ command -v tmux >/dev/null || need+=(tmux)
 command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v kubectl >/dev/null || need+=(kubectl)
 command -v ip >/dev/null || need+=(iproute2)
+command -v fish >/dev/null || need+=(fish)
+command -v zsh >/dev/null || need+=(zsh)
+[ -f /usr/share/bash-completion/bash_completion ] || need+=(bash-completion)
 if [ ${#need[@]} -gt 0 ]; then
 	echo "test.sh: installing ${need[*]}" >&2
 	if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
