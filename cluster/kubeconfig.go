@@ -1,0 +1,453 @@
+package cluster
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Kubeconfig is the merged view over one or more kubeconfig files, read
+// with kubectl's rules: the first file that defines a cluster, user or
+// context name wins, and the first non-empty current-context wins.
+//
+// A Kubeconfig read by LoadKubeconfig is a snapshot; Update locks the files,
+// re-reads them and applies changes to what is on disk at that moment.
+type Kubeconfig struct {
+	explicit   string
+	precedence []string
+	files      []*kfile
+
+	contexts map[string]*entry
+	clusters map[string]*entry
+	users    map[string]*entry
+	current  string
+
+	// LockTimeout bounds how long Update waits for another fogctl process
+	// holding a kubeconfig lock (5s when 0).
+	LockTimeout time.Duration
+}
+
+// Context is one kubeconfig context with the data a listing shows.
+type Context struct {
+	Name      string `json:"name"`
+	Cluster   string `json:"cluster"`
+	User      string `json:"user"`
+	Namespace string `json:"namespace,omitempty"`
+	// Server is the API server URL of the context's cluster ("" when the
+	// cluster is not defined).
+	Server string `json:"server"`
+	// File is the kubeconfig file that defines the context.
+	File string `json:"file"`
+	// Line is the line of the context's entry in File.
+	Line int `json:"line"`
+}
+
+// kfile is one kubeconfig file of the precedence list, parsed.
+type kfile struct {
+	path    string // as in the precedence list
+	exists  bool
+	data    []byte
+	doc     *yaml.Node // document node, nil for an empty file
+	root    *yaml.Node // top-level mapping, nil for an empty file
+	mode    fs.FileMode
+	modTime time.Time
+
+	// Edit state.
+	changed  bool
+	reencode bool
+	patches  []patch
+}
+
+// entry is one named cluster, user or context stanza.
+type entry struct {
+	section string // "clusters", "users" or "contexts"
+	name    string
+	file    *kfile
+	index   int        // index in the section's sequence
+	item    *yaml.Node // the sequence item (a mapping with name and body)
+	body    *yaml.Node // the "cluster", "user" or "context" mapping, may be nil
+}
+
+
+var errEOF = io.EOF
+
+// bodyKey is the key of each section's stanza body.
+var bodyKey = map[string]string{"clusters": "cluster", "users": "user", "contexts": "context"}
+
+// sections in kubectl's order.
+var sections = []string{"clusters", "users", "contexts"}
+
+// KubeconfigPrecedence returns the files kubectl would read, in order: the
+// explicit path alone if set, else the KUBECONFIG list (deduplicated, empty
+// entries dropped), else ~/.kube/config.
+func KubeconfigPrecedence(explicitPath, kubeconfigEnv, home string) []string {
+	if explicitPath != "" {
+		return []string{explicitPath}
+	}
+	if kubeconfigEnv != "" {
+		var out []string
+		seen := map[string]bool{}
+		for _, p := range filepath.SplitList(kubeconfigEnv) {
+			if p == "" || seen[p] {
+				continue
+			}
+			seen[p] = true
+			out = append(out, p)
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return []string{filepath.Join(home, ".kube", "config")}
+}
+
+// LoadKubeconfig reads the kubeconfig that kubectl would use: explicitPath
+// (the --kubeconfig flag) if not empty, else the files of $KUBECONFIG, else
+// ~/.kube/config. Missing files read as empty, as with kubectl. A file that
+// does not parse is an error naming the file and line.
+func LoadKubeconfig(explicitPath string) (*Kubeconfig, error) {
+	home, _ := os.UserHomeDir()
+	return LoadKubeconfigFiles(explicitPath, KubeconfigPrecedence(explicitPath, os.Getenv("KUBECONFIG"), home))
+}
+
+// LoadKubeconfigFiles reads the given precedence list; explicitPath is the
+// --kubeconfig value it came from ("" for a KUBECONFIG list or the home
+// file), which decides where new stanzas and current-context are written.
+func LoadKubeconfigFiles(explicitPath string, precedence []string) (*Kubeconfig, error) {
+	k := &Kubeconfig{explicit: explicitPath, precedence: precedence}
+	for _, p := range precedence {
+		f, err := readKfile(p)
+		if err != nil {
+			return nil, err
+		}
+		k.files = append(k.files, f)
+	}
+	if err := k.index(); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+func readKfile(path string) (*kfile, error) {
+	f := &kfile{path: path, mode: 0o600}
+	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return f, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read kubeconfig %s: %w", path, err)
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("read kubeconfig %s: is a directory", path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read kubeconfig %s: %w", path, err)
+	}
+	f.exists = true
+	f.mode = st.Mode().Perm()
+	f.modTime = st.ModTime()
+	if err := f.parse(data); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// parse sets data, doc and root, checking the shape kubectl requires.
+func (f *kfile) parse(data []byte) error {
+	f.data = data
+	f.doc, f.root = nil, nil
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, errEOF) {
+			return nil
+		}
+		return &FileError{File: f.path, Line: yamlErrLine(err), Msg: yamlErrMsg(err)}
+	}
+	f.doc = &doc
+	if len(doc.Content) == 0 {
+		return nil
+	}
+	root := doc.Content[0]
+	switch {
+	case root.Kind == yaml.ScalarNode && root.Tag == "!!null":
+		return nil
+	case root.Kind != yaml.MappingNode:
+		return &FileError{File: f.path, Line: root.Line, Msg: "a kubeconfig is a mapping with clusters, users and contexts"}
+	}
+	f.root = root
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		key, val := root.Content[i], root.Content[i+1]
+		switch key.Value {
+		case "clusters", "users", "contexts":
+			if isNull(val) {
+				continue
+			}
+			if val.Kind != yaml.SequenceNode {
+				return &FileError{File: f.path, Line: val.Line, Msg: fmt.Sprintf("%s must be a list", key.Value)}
+			}
+			for j, item := range val.Content {
+				if item.Kind != yaml.MappingNode {
+					return &FileError{File: f.path, Line: item.Line, Msg: fmt.Sprintf("%s[%d] must be a mapping with name and %s", key.Value, j, bodyKey[key.Value])}
+				}
+				for _, k := range []string{"name", bodyKey[key.Value]} {
+					v := mapGet(item, k)
+					if v == nil || isNull(v) {
+						continue
+					}
+					want := yaml.ScalarNode
+					if k != "name" {
+						want = yaml.MappingNode
+					}
+					if v.Kind != want {
+						return &FileError{File: f.path, Line: v.Line, Msg: fmt.Sprintf("%s[%d].%s has the wrong type", key.Value, j, k)}
+					}
+				}
+				if body := mapGet(item, bodyKey[key.Value]); body != nil && body.Kind == yaml.MappingNode {
+					for m := 0; m+1 < len(body.Content); m += 2 {
+						if v := body.Content[m+1]; stringField[body.Content[m].Value] && v.Kind != yaml.ScalarNode {
+							return &FileError{File: f.path, Line: v.Line, Msg: fmt.Sprintf("%s[%d].%s.%s must be a string", key.Value, j, bodyKey[key.Value], body.Content[m].Value)}
+						}
+					}
+				}
+			}
+		case "current-context":
+			if val.Kind != yaml.ScalarNode {
+				return &FileError{File: f.path, Line: val.Line, Msg: "current-context must be a string"}
+			}
+		}
+	}
+	return nil
+}
+
+// stringField lists the stanza fields fogctl reads as strings.
+var stringField = map[string]bool{
+	"cluster": true, "user": true, "namespace": true, "server": true,
+	"certificate-authority": true, "certificate-authority-data": true,
+	"client-certificate": true, "client-certificate-data": true,
+	"client-key": true, "client-key-data": true, "token": true, "tokenFile": true,
+	"tls-server-name": true, "proxy-url": true,
+}
+
+// index builds the merged maps from the parsed files.
+func (k *Kubeconfig) index() error {
+	k.contexts = map[string]*entry{}
+	k.clusters = map[string]*entry{}
+	k.users = map[string]*entry{}
+	k.current = ""
+	maps := map[string]map[string]*entry{"contexts": k.contexts, "clusters": k.clusters, "users": k.users}
+	for _, f := range k.files {
+		if f.root == nil {
+			continue
+		}
+		for _, sec := range sections {
+			seq := mapGet(f.root, sec)
+			if seq == nil || seq.Kind != yaml.SequenceNode {
+				continue
+			}
+			// Within one file the last stanza of a name wins, as when
+			// kubectl converts the list to a map; across files the first
+			// file wins.
+			local := map[string]*entry{}
+			for i, item := range seq.Content {
+				e := &entry{section: sec, file: f, index: i, item: item}
+				e.name = scalar(mapGet(item, "name"))
+				if b := mapGet(item, bodyKey[sec]); b != nil && b.Kind == yaml.MappingNode {
+					e.body = b
+				}
+				local[e.name] = e
+			}
+			for name, e := range local {
+				if _, ok := maps[sec][name]; !ok {
+					maps[sec][name] = e
+				}
+			}
+		}
+		if k.current == "" {
+			k.current = scalar(mapGet(f.root, "current-context"))
+		}
+	}
+	return nil
+}
+
+// Files returns the kubeconfig files read, in precedence order.
+func (k *Kubeconfig) Files() []string { return append([]string(nil), k.precedence...) }
+
+// Current returns the current context name ("" when none is set).
+func (k *Kubeconfig) Current() string { return k.current }
+
+// CurrentFile returns the file kubectl reads current-context from.
+func (k *Kubeconfig) CurrentFile() string {
+	for _, f := range k.files {
+		if f.root != nil && scalar(mapGet(f.root, "current-context")) != "" {
+			return f.path
+		}
+	}
+	return ""
+}
+
+// Contexts returns every context, sorted by name.
+func (k *Kubeconfig) Contexts() []Context {
+	out := make([]Context, 0, len(k.contexts))
+	for _, e := range k.contexts {
+		out = append(out, k.contextOf(e))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Context returns the named context and whether it exists.
+func (k *Kubeconfig) Context(name string) (Context, bool) {
+	e, ok := k.contexts[name]
+	if !ok {
+		return Context{}, false
+	}
+	return k.contextOf(e), true
+}
+
+// HasCluster reports whether a cluster stanza of that name exists.
+func (k *Kubeconfig) HasCluster(name string) bool { _, ok := k.clusters[name]; return ok }
+
+// HasUser reports whether a user stanza of that name exists.
+func (k *Kubeconfig) HasUser(name string) bool { _, ok := k.users[name]; return ok }
+
+func (k *Kubeconfig) contextOf(e *entry) Context {
+	c := Context{Name: e.name, File: e.file.path, Line: e.item.Line}
+	if e.body != nil {
+		c.Cluster = scalar(mapGet(e.body, "cluster"))
+		c.User = scalar(mapGet(e.body, "user"))
+		c.Namespace = scalar(mapGet(e.body, "namespace"))
+	}
+	if cl, ok := k.clusters[c.Cluster]; ok && cl.body != nil {
+		c.Server = scalar(mapGet(cl.body, "server"))
+	}
+	return c
+}
+
+// Check verifies that the named context exists and that its cluster and
+// user are defined, naming the file and line of what is wrong.
+func (k *Kubeconfig) Check(name string) error {
+	e, ok := k.contexts[name]
+	if !ok {
+		return &NotFoundError{Kind: "context", Name: name}
+	}
+	where := fmt.Sprintf("contexts[%d].context", e.index)
+	if e.body == nil {
+		return &FileError{File: e.file.path, Line: e.item.Line, Msg: fmt.Sprintf("%s is missing (run 'fogctl ctx list')", where)}
+	}
+	for _, ref := range []struct{ key, sec string }{{"cluster", "clusters"}, {"user", "users"}} {
+		n := mapGet(e.body, ref.key)
+		v := scalar(n)
+		if v == "" {
+			line := e.body.Line
+			if n != nil {
+				line = n.Line
+			}
+			return &FileError{File: e.file.path, Line: line, Msg: fmt.Sprintf("%s.%s is empty (run 'fogctl ctx list')", where, ref.key)}
+		}
+		m := k.clusters
+		if ref.sec == "users" {
+			m = k.users
+		}
+		if _, ok := m[v]; !ok {
+			return &FileError{File: e.file.path, Line: n.Line, Msg: fmt.Sprintf("%s.%s %q is not defined (run 'fogctl ctx list')", where, ref.key, v)}
+		}
+	}
+	return nil
+}
+
+// FileError is a problem at a line of a file.
+type FileError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *FileError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s line %d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// NotFoundError says a named context, cluster or user does not exist.
+type NotFoundError struct {
+	Kind string
+	Name string
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("no %s named %q (run 'fogctl ctx list')", e.Kind, e.Name)
+}
+
+// mapGet returns the value of key in mapping m, or nil.
+func mapGet(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// mapKey returns the key node of key in mapping m, or nil.
+func mapKey(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i]
+		}
+	}
+	return nil
+}
+
+func scalar(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		return ""
+	}
+	return n.Value
+}
+
+func isNull(n *yaml.Node) bool {
+	return n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
+}
+
+// yamlErrLine pulls the line number out of a yaml.v3 error message.
+func yamlErrLine(err error) int {
+	var line int
+	msg := err.Error()
+	if i := strings.Index(msg, "line "); i >= 0 {
+		fmt.Sscanf(msg[i+5:], "%d", &line)
+	}
+	return line
+}
+
+// yamlErrMsg is the yaml.v3 error without its "yaml: line N: " prefix.
+func yamlErrMsg(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if strings.HasPrefix(msg, "line ") {
+		if i := strings.Index(msg, ": "); i >= 0 {
+			msg = msg[i+2:]
+		}
+	}
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = strings.Join(te.Errors, "; ")
+	}
+	return "does not parse as YAML: " + msg
+}

@@ -1,0 +1,134 @@
+package safefile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// LockSuffix is appended to a file's path to name its lock file. The lock
+// file stays in place between runs: removing it while someone waits on it
+// would let two holders in at once.
+const LockSuffix = ".fogctl.lock"
+
+// DefaultTimeout is how long Lock waits for another holder by default.
+const DefaultTimeout = 5 * time.Second
+
+// pollInterval is how often Lock retries a lock held by someone else.
+const pollInterval = 10 * time.Millisecond
+
+// Unlock releases a lock taken with Lock. It is safe to call twice.
+type Unlock func()
+
+// LockedError says who holds a lock that Lock gave up waiting for.
+type LockedError struct {
+	// Path is the file the lock protects.
+	Path string
+	// PID is the holder's process id, 0 if unknown.
+	PID int
+	// Program is the holder's program name, if known.
+	Program string
+	// Since is when the holder took the lock, zero if unknown.
+	Since time.Time
+	// Waited is how long Lock waited.
+	Waited time.Duration
+}
+
+func (e *LockedError) Error() string {
+	holder := "another process"
+	if e.PID > 0 {
+		prog := e.Program
+		if prog == "" {
+			prog = "process"
+		}
+		holder = fmt.Sprintf("%s pid %d", prog, e.PID)
+		if !e.Since.IsZero() {
+			holder += fmt.Sprintf(" (started %s)", e.Since.Local().Format("15:04:05"))
+		}
+	}
+	return fmt.Sprintf("%s is locked by %s: waited %s", e.Path, holder, e.Waited.Round(time.Millisecond))
+}
+
+// Lock takes the exclusive lock of path (the file path+LockSuffix), waiting
+// at most timeout (DefaultTimeout when 0) or until ctx ends. The lock is an
+// flock(2) lock, so the kernel releases it when the holder dies, even by
+// SIGKILL. The holder writes its PID into the lock file so that a waiter
+// that times out can name it in a *LockedError.
+func Lock(ctx context.Context, path string, timeout time.Duration) (Unlock, error) {
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	lockPath := path + LockSuffix
+	fl := flock.New(lockPath, flock.SetPermissions(0o600))
+	start := time.Now()
+	wctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	ok, err := fl.TryLockContext(wctx, pollInterval)
+	if !ok {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			return nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		le := &LockedError{Path: path, Waited: time.Since(start)}
+		le.PID, le.Program, le.Since = readHolder(lockPath)
+		return nil, le
+	}
+	writeHolder(lockPath)
+	done := false
+	return func() {
+		if done {
+			return
+		}
+		done = true
+		_ = fl.Unlock()
+	}, nil
+}
+
+// writeHolder records who holds the lock. It is advice for error messages
+// only, so a failure to write it is ignored.
+func writeHolder(lockPath string) {
+	prog := "fogctl"
+	if len(os.Args) > 0 {
+		prog = baseName(os.Args[0])
+	}
+	line := fmt.Sprintf("%d %s %s\n", os.Getpid(), time.Now().UTC().Format(time.RFC3339), prog)
+	f, err := os.OpenFile(lockPath, os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return
+	}
+	_, _ = f.WriteString(line)
+	_ = f.Close()
+}
+
+func readHolder(lockPath string) (pid int, prog string, since time.Time) {
+	data, err := os.ReadFile(lockPath)
+	if err != nil {
+		return 0, "", time.Time{}
+	}
+	fields := strings.Fields(string(data))
+	if len(fields) >= 1 {
+		pid, _ = strconv.Atoi(fields[0])
+	}
+	if len(fields) >= 2 {
+		since, _ = time.Parse(time.RFC3339, fields[1])
+	}
+	if len(fields) >= 3 {
+		prog = fields[2]
+	}
+	return pid, prog, since
+}
+
+func baseName(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
