@@ -77,7 +77,6 @@ type entry struct {
 	body    *yaml.Node // the "cluster", "user" or "context" mapping, may be nil
 }
 
-
 var errEOF = io.EOF
 
 // bodyKey is the key of each section's stanza body.
