@@ -1,0 +1,566 @@
+package cluster
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/fogctl/fogctl/internal/safefile"
+	"go.yaml.in/yaml/v3"
+)
+
+// Tx is one locked edit of a kubeconfig: its methods change the files in
+// memory; Update writes the files that changed when fn returns nil.
+type Tx struct {
+	k *Kubeconfig
+}
+
+// Kubeconfig is the state as the transaction sees it, with its changes so far.
+func (tx *Tx) Kubeconfig() *Kubeconfig { return tx.k }
+
+// Update locks every file of the kubeconfig (in sorted order, as kubectl
+// does, so two processes never deadlock), re-reads them so that it works
+// on what is on disk now, calls fn, and writes each file fn changed with
+// safefile.WriteFile. A file whose bytes did not change is not written.
+// If fn fails, nothing is written. Afterwards k is the new state.
+func (k *Kubeconfig) Update(ctx context.Context, fn func(tx *Tx) error) error {
+	paths := append([]string(nil), k.precedence...)
+	if def := k.defaultFile(); def != "" {
+		if _, err := os.Stat(def); errors.Is(err, fs.ErrNotExist) {
+			if err := os.MkdirAll(filepath.Dir(def), 0o700); err != nil {
+				return fmt.Errorf("kubeconfig %s: %w", def, err)
+			}
+		}
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		if _, err := os.Stat(filepath.Dir(p)); err != nil {
+			continue
+		}
+		unlock, err := safefile.Lock(ctx, p, k.LockTimeout)
+		if err != nil {
+			return fmt.Errorf("kubeconfig %w", err)
+		}
+		defer unlock()
+	}
+	fresh, err := LoadKubeconfigFiles(k.explicit, k.precedence)
+	if err != nil {
+		return err
+	}
+	fresh.LockTimeout = k.LockTimeout
+	orig := make([][]byte, len(fresh.files))
+	for i, f := range fresh.files {
+		orig[i] = f.data
+	}
+	if err := fn(&Tx{k: fresh}); err != nil {
+		return err
+	}
+	for i, f := range fresh.files {
+		if !f.changed || (f.exists && bytes.Equal(orig[i], f.data)) {
+			continue
+		}
+		if err := safefile.WriteFile(f.path, f.data, 0o600); err != nil {
+			return fmt.Errorf("kubeconfig %w", err)
+		}
+	}
+	timeout := k.LockTimeout
+	*k = *fresh
+	k.LockTimeout = timeout
+	return nil
+}
+
+// defaultFile is where kubectl puts new stanzas and a new current-context
+// (clientcmd's PathOptions.GetDefaultFilename): the explicit file; else
+// the only KUBECONFIG file, or the first that exists, or the last listed;
+// else ~/.kube/config.
+func (k *Kubeconfig) defaultFile() string {
+	if k.explicit != "" {
+		return k.explicit
+	}
+	if len(k.precedence) == 1 {
+		return k.precedence[0]
+	}
+	for _, p := range k.precedence {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if len(k.precedence) == 0 {
+		return ""
+	}
+	return k.precedence[len(k.precedence)-1]
+}
+
+// DefaultFile is the file new entries and current-context are written to.
+func (k *Kubeconfig) DefaultFile() string { return k.defaultFile() }
+
+func (k *Kubeconfig) file(path string) *kfile {
+	for _, f := range k.files {
+		if f.path == path {
+			return f
+		}
+	}
+	return nil
+}
+
+// commit renders f's pending edits into its text and re-indexes k, so the
+// next edit works on fresh positions.
+func (k *Kubeconfig) commit(f *kfile) error {
+	if len(f.patches) == 0 && !f.reencode {
+		return nil
+	}
+	out, err := f.render()
+	if err != nil {
+		return err
+	}
+	f.patches, f.reencode = nil, false
+	if err := f.parse(out); err != nil {
+		return fmt.Errorf("edit produced a kubeconfig that does not load (a bug in fogctl; nothing was written): %w", err)
+	}
+	f.changed = true
+	return k.index()
+}
+
+// setCurrent writes current-context where kubectl would: the explicit
+// file, else the default file; an empty name is cleared in the first file
+// that sets it.
+func (tx *Tx) setCurrent(name string) error {
+	k := tx.k
+	if k.current == name {
+		return nil
+	}
+	var f *kfile
+	if name == "" && k.explicit == "" {
+		f = k.file(k.CurrentFile())
+	} else {
+		f = k.file(k.defaultFile())
+	}
+	if f == nil {
+		return fmt.Errorf("no kubeconfig file to write current-context to")
+	}
+	if f.root == nil {
+		f.newRoot()
+	}
+	f.setKey(f.root, "current-context", name)
+	return k.commit(f)
+}
+
+// Use makes name the current context after checking that it exists and
+// that its cluster and user are defined.
+func (tx *Tx) Use(name string) error {
+	if err := tx.k.Check(name); err != nil {
+		return err
+	}
+	return tx.setCurrent(name)
+}
+
+// Rename renames context old to new in the file that defines it, and
+// current-context with it when old was current.
+func (tx *Tx) Rename(old, new string) error {
+	k := tx.k
+	e, ok := k.contexts[old]
+	if !ok {
+		return &NotFoundError{Kind: "context", Name: old}
+	}
+	if new == "" {
+		return fmt.Errorf("the new name is empty")
+	}
+	if old == new {
+		return nil
+	}
+	if c, ok := k.contexts[new]; ok {
+		return fmt.Errorf("context %q already exists (%s line %d): delete it first or pick another name", new, c.file.path, c.item.Line)
+	}
+	wasCurrent := k.current == old
+	f := e.file
+	// Every stanza of that name in the file, as kubectl rewrites them all.
+	for _, item := range sectionItems(f, "contexts") {
+		if n := mapGet(item, "name"); scalar(n) == old {
+			f.setScalar(n, new)
+		}
+	}
+	if err := k.commit(f); err != nil {
+		return err
+	}
+	if wasCurrent {
+		return tx.setCurrent(new)
+	}
+	return nil
+}
+
+// SetNamespace sets the default namespace of context name ("" removes it).
+func (tx *Tx) SetNamespace(name, namespace string) error {
+	k := tx.k
+	e, ok := k.contexts[name]
+	if !ok {
+		return &NotFoundError{Kind: "context", Name: name}
+	}
+	f := e.file
+	if e.body == nil {
+		body := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		setMap(e.item, "context", body)
+		e.body = body
+		f.reencode = true
+	}
+	if namespace == "" {
+		f.deleteKey(e.body, "namespace")
+	} else {
+		f.setKey(e.body, "namespace", namespace)
+	}
+	return k.commit(f)
+}
+
+// Delete removes context name from the file that defines it. With
+// withClusterAndUser, its cluster and user go too when no other context
+// uses them. It returns what it deleted, as "context/x", "cluster/y".
+func (tx *Tx) Delete(name string, withClusterAndUser bool) ([]string, error) {
+	k := tx.k
+	e, ok := k.contexts[name]
+	if !ok {
+		return nil, &NotFoundError{Kind: "context", Name: name}
+	}
+	c := k.contextOf(e)
+	if err := tx.deleteEntry(e); err != nil {
+		return nil, err
+	}
+	deleted := []string{"context/" + name}
+	if !withClusterAndUser {
+		return deleted, nil
+	}
+	for _, ref := range []struct{ sec, name, field string }{{"clusters", c.Cluster, "cluster"}, {"users", c.User, "user"}} {
+		if ref.name == "" {
+			continue
+		}
+		used := false
+		for _, other := range k.contexts {
+			if scalar(mapGet(other.body, ref.field)) == ref.name {
+				used = true
+				break
+			}
+		}
+		m := k.clusters
+		if ref.sec == "users" {
+			m = k.users
+		}
+		se, ok := m[ref.name]
+		if used || !ok {
+			continue
+		}
+		if err := tx.deleteEntry(se); err != nil {
+			return nil, err
+		}
+		deleted = append(deleted, ref.field+"/"+ref.name)
+	}
+	return deleted, nil
+}
+
+func (tx *Tx) deleteEntry(e *entry) error {
+	f := e.file
+	var idx []int
+	for i, item := range sectionItems(f, e.section) {
+		if scalar(mapGet(item, "name")) == e.name {
+			idx = append(idx, i)
+		}
+	}
+	f.deleteItems(mapKey(f.root, e.section), mapGet(f.root, e.section), idx)
+	return tx.k.commit(f)
+}
+
+func sectionItems(f *kfile, sec string) []*yaml.Node {
+	seq := mapGet(f.root, sec)
+	if seq == nil || seq.Kind != yaml.SequenceNode {
+		return nil
+	}
+	return seq.Content
+}
+
+func setMap(m *yaml.Node, key string, v *yaml.Node) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content[i+1] = v
+			return
+		}
+	}
+	m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, v)
+}
+
+// Stanza is a cluster, user or context to add with Add.
+type Stanza struct {
+	// Section is "clusters", "users" or "contexts".
+	Section string
+	Name    string
+	// Body is the cluster, user or context mapping.
+	Body *yaml.Node
+}
+
+// add puts stanzas into the kubeconfig: a name that exists is replaced in
+// the file that defines it; new names go to the default file, in order.
+func (tx *Tx) add(stanzas []Stanza) error {
+	k := tx.k
+	byFile := map[*kfile]map[string][]*yaml.Node{}
+	var order []*kfile
+	for _, s := range stanzas {
+		item := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		setMap(item, bodyKey[s.Section], s.Body)
+		setMap(item, "name", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s.Name})
+		m := map[string]map[string]*entry{"contexts": k.contexts, "clusters": k.clusters, "users": k.users}[s.Section]
+		if e, ok := m[s.Name]; ok {
+			// Keep the existing key order of the item.
+			newItem := copyNode(e.item)
+			setMap(newItem, bodyKey[s.Section], s.Body)
+			e.file.replaceItem(mapGet(e.file.root, s.Section), e.index, newItem)
+			if err := k.commit(e.file); err != nil {
+				return err
+			}
+			continue
+		}
+		f := k.file(k.defaultFile())
+		if f == nil {
+			return fmt.Errorf("no kubeconfig file to write to")
+		}
+		if byFile[f] == nil {
+			byFile[f] = map[string][]*yaml.Node{}
+			order = append(order, f)
+		}
+		byFile[f][s.Section] = append(byFile[f][s.Section], item)
+	}
+	for _, f := range order {
+		for _, sec := range sections {
+			if items := byFile[f][sec]; len(items) > 0 {
+				f.appendItems(sec, items)
+				if err := k.commit(f); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// MergePolicy says what Merge does with a name that exists with other content.
+type MergePolicy int
+
+const (
+	// MergeRefuse fails on any conflict, naming each one.
+	MergeRefuse MergePolicy = iota
+	// MergeOverwrite replaces the existing stanza with the incoming one.
+	MergeOverwrite
+	// MergeRenameConflicts adds the incoming stanza under a new name
+	// (name-2, name-3, ...) and points the incoming contexts at it.
+	MergeRenameConflicts
+)
+
+// MergeResult says what Merge did.
+type MergeResult struct {
+	Added     []string `json:"added"`     // "context/bus-17"
+	Unchanged []string `json:"unchanged"` // identical stanzas already present
+	Replaced  []string `json:"replaced"`
+	Renamed   []string `json:"renamed"` // "context/bus-17 -> bus-17-2"
+}
+
+// ConflictError lists the stanzas Merge found with other content.
+type ConflictError struct {
+	Conflicts []string
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("%s (use --rename-conflicts to keep both or --overwrite to replace)", strings.Join(e.Conflicts, "; "))
+}
+
+// Merge adds the clusters, users and contexts of the kubeconfig file src.
+// Relative certificate and token paths of src are made absolute, so they
+// still work from the file they land in.
+func (tx *Tx) Merge(src string, policy MergePolicy) (MergeResult, error) {
+	var res MergeResult
+	in, err := readKfile(src)
+	if err != nil {
+		return res, err
+	}
+	if !in.exists {
+		return res, fmt.Errorf("merge %s: no such file", src)
+	}
+	if in.root == nil {
+		return res, nil
+	}
+	k := tx.k
+	rename := map[string]map[string]string{"clusters": {}, "users": {}, "contexts": {}}
+	var stanzas []Stanza
+	var conflicts []string
+	for _, sec := range sections {
+		m := map[string]map[string]*entry{"contexts": k.contexts, "clusters": k.clusters, "users": k.users}[sec]
+		for i, item := range sectionItems(in, sec) {
+			name := scalar(mapGet(item, "name"))
+			if name == "" {
+				return res, &FileError{File: src, Line: item.Line, Msg: fmt.Sprintf("%s[%d].name is empty", sec, i)}
+			}
+			body := copyNode(mapGet(item, bodyKey[sec]))
+			if body == nil || isNull(body) {
+				body = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+			}
+			absolutize(body, src)
+			if sec == "contexts" {
+				for _, ref := range []struct{ field, sec string }{{"cluster", "clusters"}, {"user", "users"}} {
+					if n := mapGet(body, ref.field); n != nil {
+						if to, ok := rename[ref.sec][n.Value]; ok {
+							n.Value = to
+						}
+					}
+				}
+			}
+			label := bodyKey[sec] + "/" + name
+			cur, exists := m[name]
+			if !exists {
+				stanzas = append(stanzas, Stanza{sec, name, body})
+				res.Added = append(res.Added, label)
+				continue
+			}
+			if sameNode(cur.body, body) {
+				res.Unchanged = append(res.Unchanged, label)
+				continue
+			}
+			switch policy {
+			case MergeRefuse:
+				conflicts = append(conflicts, fmt.Sprintf("%s %q in %s line %d differs from the one in %s line %d", bodyKey[sec], name, src, item.Line, cur.file.path, cur.item.Line))
+			case MergeOverwrite:
+				stanzas = append(stanzas, Stanza{sec, name, body})
+				res.Replaced = append(res.Replaced, label)
+			case MergeRenameConflicts:
+				nn := freeName(m, name)
+				rename[sec][name] = nn
+				m[nn] = &entry{} // reserve
+				stanzas = append(stanzas, Stanza{sec, nn, body})
+				res.Renamed = append(res.Renamed, label+" -> "+nn)
+			}
+		}
+	}
+	if len(conflicts) > 0 {
+		return res, &ConflictError{Conflicts: conflicts}
+	}
+	if err := k.index(); err != nil {
+		return res, err
+	}
+	return res, tx.add(stanzas)
+}
+
+func freeName(m map[string]*entry, name string) string {
+	for i := 2; ; i++ {
+		n := fmt.Sprintf("%s-%d", name, i)
+		if _, ok := m[n]; !ok {
+			return n
+		}
+	}
+}
+
+// sameNode reports whether two nodes mean the same.
+func sameNode(a, b *yaml.Node) bool {
+	var va, vb any
+	if a != nil {
+		_ = a.Decode(&va)
+	}
+	if b != nil {
+		_ = b.Decode(&vb)
+	}
+	return fmt.Sprint(normalize(va)) == fmt.Sprint(normalize(vb))
+}
+
+// pathFields are the stanza fields kubectl resolves relative to the file.
+var pathFields = []string{"certificate-authority", "client-certificate", "client-key", "tokenFile"}
+
+func absolutize(body *yaml.Node, file string) {
+	for _, key := range pathFields {
+		if n := mapGet(body, key); scalar(n) != "" && !filepath.IsAbs(n.Value) {
+			n.Value = resolvePath(file, n.Value)
+			n.Style = 0
+		}
+	}
+	if ex := mapGet(body, "exec"); ex != nil {
+		// exec commands with a path are relative to the file too.
+		if n := mapGet(ex, "command"); scalar(n) != "" && strings.Contains(n.Value, string(filepath.Separator)) && !filepath.IsAbs(n.Value) {
+			n.Value = resolvePath(file, n.Value)
+		}
+	}
+}
+
+// ImportOptions say how Import names and reaches an imported cluster.
+type ImportOptions struct {
+	// Name is the new name of the cluster, user and context.
+	Name string
+	// Server replaces the cluster's server URL when not empty (k3s writes
+	// https://127.0.0.1:6443).
+	Server string
+	// Overwrite replaces stanzas of that name that exist already.
+	Overwrite bool
+}
+
+// Import adds the one context of a kubeconfig like k3s's k3s.yaml, whose
+// cluster, user and context are all called "default", as Name.
+func (tx *Tx) Import(src string, opt ImportOptions) error {
+	if opt.Name == "" {
+		return fmt.Errorf("import %s: a name is needed", src)
+	}
+	in, err := readKfile(src)
+	if err != nil {
+		return err
+	}
+	if !in.exists {
+		return fmt.Errorf("import %s: no such file", src)
+	}
+	ctxs := sectionItems(in, "contexts")
+	if len(ctxs) != 1 {
+		return &FileError{File: src, Msg: fmt.Sprintf("has %d contexts; import takes a file with exactly one (use 'fogctl ctx merge' for more)", len(ctxs))}
+	}
+	cbody := copyNode(mapGet(ctxs[0], "context"))
+	if cbody == nil || cbody.Kind != yaml.MappingNode {
+		return &FileError{File: src, Line: ctxs[0].Line, Msg: "contexts[0].context is missing"}
+	}
+	find := func(sec, name string) (*yaml.Node, error) {
+		for _, item := range sectionItems(in, sec) {
+			if scalar(mapGet(item, "name")) == name {
+				b := copyNode(mapGet(item, bodyKey[sec]))
+				if b == nil || b.Kind != yaml.MappingNode {
+					b = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+				}
+				return b, nil
+			}
+		}
+		return nil, &FileError{File: src, Line: ctxs[0].Line, Msg: fmt.Sprintf("contexts[0].context.%s %q is not defined", bodyKey[sec], name)}
+	}
+	clBody, err := find("clusters", scalar(mapGet(cbody, "cluster")))
+	if err != nil {
+		return err
+	}
+	usBody, err := find("users", scalar(mapGet(cbody, "user")))
+	if err != nil {
+		return err
+	}
+	absolutize(clBody, src)
+	absolutize(usBody, src)
+	if opt.Server != "" {
+		setMap(clBody, "server", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: opt.Server})
+	}
+	setMap(cbody, "cluster", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: opt.Name})
+	setMap(cbody, "user", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: opt.Name})
+	k := tx.k
+	if !opt.Overwrite {
+		var exist []string
+		for _, e := range []*entry{k.clusters[opt.Name], k.users[opt.Name], k.contexts[opt.Name]} {
+			if e != nil {
+				exist = append(exist, fmt.Sprintf("%s %q (%s line %d)", bodyKey[e.section], opt.Name, e.file.path, e.item.Line))
+			}
+		}
+		if len(exist) > 0 {
+			return fmt.Errorf("import %s as %q: %s already exist: pick another --name or add --overwrite", src, opt.Name, strings.Join(exist, ", "))
+		}
+	}
+	return tx.add([]Stanza{
+		{"clusters", opt.Name, clBody},
+		{"users", opt.Name, usBody},
+		{"contexts", opt.Name, cbody},
+	})
+}
