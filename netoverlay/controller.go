@@ -1,0 +1,456 @@
+package netoverlay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// AutoIP asks Authorize for the next free address of the network's pools.
+const AutoIP = "auto"
+
+// ControllerNetworks lists the ids of the controller's networks, sorted.
+func (c *Client) ControllerNetworks(ctx context.Context) ([]string, error) {
+	var ids []string
+	if err := c.do(ctx, "GET", "/controller/network", nil, &ids); err != nil {
+		return nil, fmt.Errorf("list controller networks: %w", err)
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// ControllerNetwork returns a network as the controller stores it; an
+// error matching ErrNotFound names the network when it does not exist.
+func (c *Client) ControllerNetwork(ctx context.Context, nwid string) (Network, error) {
+	if err := ValidateNetworkID(nwid); err != nil {
+		return Network{}, err
+	}
+	var n Network
+	if err := c.do(ctx, "GET", "/controller/network/"+nwid, nil, &n); err != nil {
+		return Network{}, c.networkErr(nwid, err)
+	}
+	return n, nil
+}
+
+func (c *Client) networkErr(nwid string, err error) error {
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("network %s not found on the controller at %s (list them with 'fogctl net list'): %w", nwid, c.URL(), ErrNotFound)
+	}
+	return fmt.Errorf("network %s: %w", nwid, err)
+}
+
+// NetworkSpec describes a network to create.
+type NetworkSpec struct {
+	Name    string
+	Private bool
+	// CIDRs become address pools and managed routes; the controller then
+	// assigns IPv4 addresses from them (v4AssignMode zt) to nodes that ask.
+	CIDRs []string
+}
+
+// CreateNetwork creates a network with a random id on the controller of
+// this node, then reads it back and fails if what was stored differs from
+// what was sent.
+func (c *Client) CreateNetwork(ctx context.Context, spec NetworkSpec) (Network, error) {
+	if strings.TrimSpace(spec.Name) == "" {
+		return Network{}, errors.New("create network: the name is empty")
+	}
+	pools, routes, err := poolsAndRoutes(spec.CIDRs)
+	if err != nil {
+		return Network{}, fmt.Errorf("create network %q: %w", spec.Name, err)
+	}
+	st, err := c.Status(ctx)
+	if err != nil {
+		return Network{}, fmt.Errorf("create network %q: %w", spec.Name, err)
+	}
+	if err := ValidateMemberID(st.Address); err != nil {
+		return Network{}, fmt.Errorf("create network %q: the node reports address %q", spec.Name, st.Address)
+	}
+	cfg := NetworkConfig{
+		Name:              &spec.Name,
+		Private:           &spec.Private,
+		V4AssignMode:      &V4AssignMode{ZT: true},
+		IPAssignmentPools: &pools,
+		Routes:            &routes,
+	}
+	// The real route: the controller's address and six underscores asks
+	// for a random network id under that controller.
+	var n Network
+	if err := c.do(ctx, "POST", "/controller/network/"+st.Address+"______", cfg, &n); err != nil {
+		return Network{}, fmt.Errorf("create network %q: %w", spec.Name, err)
+	}
+	if err := ValidateNetworkID(n.ID); err != nil {
+		return Network{}, fmt.Errorf("create network %q: the controller answered with %w", spec.Name, err)
+	}
+	stored, err := c.verifyNetwork(ctx, n.ID, cfg)
+	if err != nil {
+		return Network{}, fmt.Errorf("create network %q (created as %s): %w", spec.Name, n.ID, err)
+	}
+	return stored, nil
+}
+
+func poolsAndRoutes(cidrs []string) ([]Pool, []Route, error) {
+	pools := []Pool{}
+	routes := []Route{}
+	for _, s := range cidrs {
+		p, err := ParseCIDR(s)
+		if err != nil {
+			return nil, nil, err
+		}
+		pools = append(pools, PoolFor(p))
+		routes = append(routes, RouteFor(p))
+	}
+	return pools, routes, nil
+}
+
+// UpdateNetwork sends a change, reads the network back and fails with a
+// *MismatchError if the controller stored something else.
+func (c *Client) UpdateNetwork(ctx context.Context, nwid string, cfg NetworkConfig) (Network, error) {
+	if err := ValidateNetworkID(nwid); err != nil {
+		return Network{}, err
+	}
+	if cfg.IPAssignmentPools != nil {
+		for _, p := range *cfg.IPAssignmentPools {
+			if _, _, ok := poolRange(p); !ok {
+				return Network{}, fmt.Errorf("network %s: pool %s-%s is not a range of addresses", nwid, p.Start, p.End)
+			}
+		}
+	}
+	if cfg.Routes != nil {
+		for _, r := range *cfg.Routes {
+			if _, err := netip.ParsePrefix(r.Target); err != nil {
+				return Network{}, fmt.Errorf("network %s: route target %q is not a CIDR", nwid, r.Target)
+			}
+			if r.Via != nil {
+				if _, err := netip.ParseAddr(*r.Via); err != nil {
+					return Network{}, fmt.Errorf("network %s: route via %q is not an IP address", nwid, *r.Via)
+				}
+			}
+		}
+	}
+	// Check it exists first: a POST to an unused id would create it.
+	if _, err := c.ControllerNetwork(ctx, nwid); err != nil {
+		return Network{}, err
+	}
+	if err := c.do(ctx, "POST", "/controller/network/"+nwid, cfg, nil); err != nil {
+		return Network{}, c.networkErr(nwid, err)
+	}
+	return c.verifyNetwork(ctx, nwid, cfg)
+}
+
+// verifyNetwork reads a network back and compares each field cfg set.
+func (c *Client) verifyNetwork(ctx context.Context, nwid string, cfg NetworkConfig) (Network, error) {
+	n, err := c.ControllerNetwork(ctx, nwid)
+	if err != nil {
+		return Network{}, fmt.Errorf("read back: %w", err)
+	}
+	obj := "network " + nwid
+	switch {
+	case cfg.Name != nil && n.Name != *cfg.Name:
+		return n, &MismatchError{Object: obj, Field: "name", Sent: fmt.Sprintf("%q", *cfg.Name), Stored: fmt.Sprintf("%q", n.Name)}
+	case cfg.Private != nil && n.Private != *cfg.Private:
+		return n, &MismatchError{Object: obj, Field: "private", Sent: fmt.Sprint(*cfg.Private), Stored: fmt.Sprint(n.Private)}
+	case cfg.V4AssignMode != nil && n.V4AssignMode != *cfg.V4AssignMode:
+		return n, &MismatchError{Object: obj, Field: "v4AssignMode.zt", Sent: fmt.Sprint(cfg.V4AssignMode.ZT), Stored: fmt.Sprint(n.V4AssignMode.ZT)}
+	case cfg.IPAssignmentPools != nil && !samePools(n.IPAssignmentPools, *cfg.IPAssignmentPools):
+		return n, &MismatchError{Object: obj, Field: "ipAssignmentPools", Sent: "[" + poolsString(*cfg.IPAssignmentPools) + "]", Stored: "[" + poolsString(n.IPAssignmentPools) + "]"}
+	case cfg.Routes != nil && !sameRoutes(n.Routes, *cfg.Routes):
+		return n, &MismatchError{Object: obj, Field: "routes", Sent: routesString(*cfg.Routes), Stored: routesString(n.Routes)}
+	}
+	return n, nil
+}
+
+// AddPool adds the address range cidr to a network: a pool of its
+// addresses and a managed route to it.
+func (c *Client) AddPool(ctx context.Context, nwid, cidr string) (Network, error) {
+	p, err := ParseCIDR(cidr)
+	if err != nil {
+		return Network{}, err
+	}
+	n, err := c.ControllerNetwork(ctx, nwid)
+	if err != nil {
+		return Network{}, err
+	}
+	pool, route := PoolFor(p), RouteFor(p)
+	for _, q := range n.IPAssignmentPools {
+		s, e, ok := poolRange(q)
+		if ok && p.Contains(s) || ok && p.Contains(e) {
+			return Network{}, fmt.Errorf("network %s already has pool %s-%s overlapping %s", nwid, q.Start, q.End, p)
+		}
+	}
+	pools := append(slices.Clone(n.IPAssignmentPools), pool)
+	routes := slices.Clone(n.Routes)
+	if !slices.ContainsFunc(routes, func(r Route) bool { return sameRoutes([]Route{r}, []Route{route}) }) {
+		routes = append(routes, route)
+	}
+	return c.UpdateNetwork(ctx, nwid, NetworkConfig{IPAssignmentPools: &pools, Routes: &routes})
+}
+
+// RemovePool removes the pool and route that AddPool made of cidr.
+func (c *Client) RemovePool(ctx context.Context, nwid, cidr string) (Network, error) {
+	p, err := ParseCIDR(cidr)
+	if err != nil {
+		return Network{}, err
+	}
+	n, err := c.ControllerNetwork(ctx, nwid)
+	if err != nil {
+		return Network{}, err
+	}
+	pool, route := PoolFor(p), RouteFor(p)
+	pools := slices.DeleteFunc(slices.Clone(n.IPAssignmentPools), func(q Pool) bool { return samePools([]Pool{q}, []Pool{pool}) })
+	routes := slices.DeleteFunc(slices.Clone(n.Routes), func(r Route) bool { return sameRoutes([]Route{r}, []Route{route}) })
+	if len(pools) == len(n.IPAssignmentPools) && len(routes) == len(n.Routes) {
+		return Network{}, fmt.Errorf("network %s has no pool or route for %s (pools: %s)", nwid, p, poolsString(n.IPAssignmentPools))
+	}
+	return c.UpdateNetwork(ctx, nwid, NetworkConfig{IPAssignmentPools: &pools, Routes: &routes})
+}
+
+// DeleteNetwork deletes a network from the controller and checks it is gone.
+func (c *Client) DeleteNetwork(ctx context.Context, nwid string) error {
+	if err := ValidateNetworkID(nwid); err != nil {
+		return err
+	}
+	if err := c.do(ctx, "DELETE", "/controller/network/"+nwid, nil, nil); err != nil {
+		return c.networkErr(nwid, err)
+	}
+	_, err := c.ControllerNetwork(ctx, nwid)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil
+	case err != nil:
+		return fmt.Errorf("delete network %s: check it is gone: %w", nwid, err)
+	}
+	return fmt.Errorf("delete network %s: the controller answered 200 but still has it", nwid)
+}
+
+// MemberRevisions lists a network's member ids with their revisions, as the
+// controller answers: an object of id to revision, not an array.
+func (c *Client) MemberRevisions(ctx context.Context, nwid string) (map[string]int, error) {
+	if err := ValidateNetworkID(nwid); err != nil {
+		return nil, err
+	}
+	revs := map[string]int{}
+	if err := c.do(ctx, "GET", "/controller/network/"+nwid+"/member", nil, &revs); err != nil {
+		return nil, c.networkErr(nwid, err)
+	}
+	return revs, nil
+}
+
+// Members returns a network's members sorted by id, pending (unauthorized)
+// and authorized alike; Member.Pending tells them apart.
+func (c *Client) Members(ctx context.Context, nwid string) ([]Member, error) {
+	revs, err := c.MemberRevisions(ctx, nwid)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(revs))
+	for id := range revs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	members := make([]Member, len(ids))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i, id := range ids {
+		g.Go(func() error {
+			var m Member
+			if err := c.do(gctx, "GET", "/controller/network/"+nwid+"/member/"+id, nil, &m); err != nil {
+				return fmt.Errorf("member %s of network %s: %w", id, nwid, err)
+			}
+			members[i] = m
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return members, nil
+}
+
+// Member returns one member; a 404 names whether the network or the
+// member is unknown.
+func (c *Client) Member(ctx context.Context, nwid, id string) (Member, error) {
+	if err := ValidateNetworkID(nwid); err != nil {
+		return Member{}, err
+	}
+	if err := ValidateMemberID(id); err != nil {
+		return Member{}, err
+	}
+	var m Member
+	if err := c.do(ctx, "GET", "/controller/network/"+nwid+"/member/"+id, nil, &m); err != nil {
+		return Member{}, c.memberErr(ctx, nwid, id, err)
+	}
+	return m, nil
+}
+
+func (c *Client) memberErr(ctx context.Context, nwid, id string, err error) error {
+	if !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("member %s of network %s: %w", id, nwid, err)
+	}
+	if _, nerr := c.ControllerNetwork(ctx, nwid); errors.Is(nerr, ErrNotFound) {
+		return nerr
+	}
+	return fmt.Errorf("member %s not found in network %s (has the node joined? see 'fogctl net members %s --pending'): %w", id, nwid, nwid, ErrNotFound)
+}
+
+// Authorize authorizes a member that has asked to join. ip is "" to leave
+// its addresses as they are, AutoIP for the next free address of the
+// network's pools (the controller assigns none to members authorized
+// through the API), or an address inside a pool. The member is read back:
+// a change the controller did not store is an error.
+func (c *Client) Authorize(ctx context.Context, nwid, id, ip string) (Member, error) {
+	m, err := c.Member(ctx, nwid, id)
+	if err != nil {
+		return Member{}, err
+	}
+	cfg := memberConfig{Authorized: ptr(true)}
+	if ip != "" {
+		addr, err := c.pickIP(ctx, nwid, m, ip)
+		if err != nil {
+			return Member{}, fmt.Errorf("authorize member %s: %w", id, err)
+		}
+		ips := []string{addr.String()}
+		for _, old := range m.IPAssignments {
+			if old != addr.String() {
+				ips = append(ips, old)
+			}
+		}
+		if ip != AutoIP {
+			// A fixed address replaces the ones inside the pools.
+			ips = []string{addr.String()}
+		}
+		cfg.IPAssignments = &ips
+	}
+	return c.updateMember(ctx, nwid, id, cfg)
+}
+
+// pickIP validates a requested address, or picks the next free one.
+func (c *Client) pickIP(ctx context.Context, nwid string, m Member, ip string) (netip.Addr, error) {
+	n, err := c.ControllerNetwork(ctx, nwid)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	members, err := c.Members(ctx, nwid)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	var others []string
+	owner := map[string]string{}
+	for _, o := range members {
+		if o.ID == m.ID {
+			continue
+		}
+		others = append(others, o.IPAssignments...)
+		for _, a := range o.IPAssignments {
+			owner[a] = o.ID
+		}
+	}
+	if ip == AutoIP {
+		for _, a := range m.IPAssignments {
+			if p, err := netip.ParseAddr(a); err == nil && inPools(p, n.IPAssignmentPools) && owner[a] == "" {
+				return p, nil // it already has one
+			}
+		}
+		if len(n.IPAssignmentPools) == 0 {
+			return netip.Addr{}, fmt.Errorf("network %s has no address pool (add one with 'fogctl net pool add %s CIDR')", nwid, nwid)
+		}
+		a, ok := NextFreeIP(n.IPAssignmentPools, others)
+		if !ok {
+			return netip.Addr{}, fmt.Errorf("network %s: no free address left in %s", nwid, poolsString(n.IPAssignmentPools))
+		}
+		return a, nil
+	}
+	a, err := ParseMemberIP(ip, n)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	if o := owner[a.String()]; o != "" {
+		return netip.Addr{}, fmt.Errorf("address %s is already assigned to member %s", a, o)
+	}
+	return a, nil
+}
+
+// Deauthorize withdraws a member's authorization. The controller does not
+// push this: the node notices at its next configuration refresh (up to 60s)
+// and keeps its address until then.
+func (c *Client) Deauthorize(ctx context.Context, nwid, id string) (Member, error) {
+	if _, err := c.Member(ctx, nwid, id); err != nil {
+		return Member{}, err
+	}
+	return c.updateMember(ctx, nwid, id, memberConfig{Authorized: ptr(false)})
+}
+
+// AssignIP adds an address (inside a pool, not used by another member) to
+// a member.
+func (c *Client) AssignIP(ctx context.Context, nwid, id, ip string) (Member, error) {
+	m, err := c.Member(ctx, nwid, id)
+	if err != nil {
+		return Member{}, err
+	}
+	if ip == "" {
+		return Member{}, errors.New("assign address: no address given")
+	}
+	a, err := c.pickIP(ctx, nwid, m, ip)
+	if err != nil {
+		return Member{}, fmt.Errorf("assign address to member %s: %w", id, err)
+	}
+	ips := slices.Clone(m.IPAssignments)
+	if !slices.Contains(ips, a.String()) {
+		ips = append(ips, a.String())
+	}
+	return c.updateMember(ctx, nwid, id, memberConfig{IPAssignments: &ips})
+}
+
+// RemoveIP removes an address from a member.
+func (c *Client) RemoveIP(ctx context.Context, nwid, id, ip string) (Member, error) {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return Member{}, fmt.Errorf("address %q: not an IP address like 10.147.15.7", ip)
+	}
+	m, err := c.Member(ctx, nwid, id)
+	if err != nil {
+		return Member{}, err
+	}
+	ips := slices.DeleteFunc(slices.Clone(m.IPAssignments), func(s string) bool { return sameIPs([]string{s}, []string{a.String()}) })
+	if len(ips) == len(m.IPAssignments) {
+		return Member{}, fmt.Errorf("member %s of network %s has no address %s", id, nwid, a)
+	}
+	return c.updateMember(ctx, nwid, id, memberConfig{IPAssignments: &ips})
+}
+
+// DeleteMember removes a member from the controller.
+func (c *Client) DeleteMember(ctx context.Context, nwid, id string) error {
+	if _, err := c.Member(ctx, nwid, id); err != nil {
+		return err
+	}
+	if err := c.do(ctx, "DELETE", "/controller/network/"+nwid+"/member/"+id, nil, nil); err != nil {
+		return c.memberErr(ctx, nwid, id, err)
+	}
+	return nil
+}
+
+// updateMember sends a change and reads the member back.
+func (c *Client) updateMember(ctx context.Context, nwid, id string, cfg memberConfig) (Member, error) {
+	if err := c.do(ctx, "POST", "/controller/network/"+nwid+"/member/"+id, cfg, nil); err != nil {
+		return Member{}, c.memberErr(ctx, nwid, id, err)
+	}
+	m, err := c.Member(ctx, nwid, id)
+	if err != nil {
+		return Member{}, fmt.Errorf("read back: %w", err)
+	}
+	obj := "member " + id + " of network " + nwid
+	if cfg.Authorized != nil && m.Authorized != *cfg.Authorized {
+		return m, &MismatchError{Object: obj, Field: "authorized", Sent: fmt.Sprint(*cfg.Authorized), Stored: fmt.Sprint(m.Authorized)}
+	}
+	if cfg.IPAssignments != nil && !sameIPs(m.IPAssignments, *cfg.IPAssignments) {
+		return m, &MismatchError{Object: obj, Field: "ipAssignments", Sent: "[" + strings.Join(*cfg.IPAssignments, " ") + "]", Stored: "[" + strings.Join(m.IPAssignments, " ") + "]"}
+	}
+	return m, nil
+}
+
+func ptr[T any](v T) *T { return &v }

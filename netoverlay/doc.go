@@ -1,0 +1,15 @@
+// Package netoverlay is fogctl's client of the ZeroTier One local service
+// JSON API (http://127.0.0.1:9993, header X-ZT1-Auth): node status, the
+// networks a node has joined, and the embedded network controller's
+// networks and members.
+//
+// It owns the auth token (the Token type prints as [redacted] everywhere),
+// the validation of what fogctl sends (network and member ids, CIDRs, IPs
+// inside a pool) and the read-back after every change: the real controller
+// answers 200 to fields it silently ignored, so a change is a success only
+// when what was stored matches what was sent.
+//
+// netoverlay never prints, never reads environment variables or flags, and
+// knows nothing of cobra or terminals: it takes a *http.Client, a base URL,
+// a Token and a context.Context.
+package netoverlay

@@ -1,0 +1,227 @@
+package netoverlay
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+)
+
+// ValidateNetworkID checks a network id is 16 lower-case hex digits, the
+// only form the service answers to (anything else is a bare 404).
+func ValidateNetworkID(id string) error {
+	if !isHex(id, 16) {
+		return fmt.Errorf("network id %q: want 16 hex digits like 8056c2e21c000001", id)
+	}
+	return nil
+}
+
+// ValidateMemberID checks a member (node) id is 10 lower-case hex digits.
+func ValidateMemberID(id string) error {
+	if !isHex(id, 10) {
+		return fmt.Errorf("member id %q: want the node's 10 hex digit address like a1b2c3d4e5", id)
+	}
+	return nil
+}
+
+func isHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, r := range s {
+		if (r < '0' || r > '9') && (r < 'a' || r > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseCIDR parses the address range of a pool, which must be a network
+// address: "10.147.15.0/24", not "10.147.15.7/24".
+func ParseCIDR(cidr string) (netip.Prefix, error) {
+	p, err := netip.ParsePrefix(strings.TrimSpace(cidr))
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("address range %q: not a CIDR like 10.147.15.0/24", cidr)
+	}
+	if p.Addr().Zone() != "" {
+		return netip.Prefix{}, fmt.Errorf("address range %q: zones are not allowed", cidr)
+	}
+	if m := p.Masked(); m != p {
+		return netip.Prefix{}, fmt.Errorf("address range %q: host bits are set (did you mean %s?)", cidr, m)
+	}
+	if p.Addr().Is4() && p.Bits() > 30 || p.Addr().Is6() && p.Bits() > 126 {
+		return netip.Prefix{}, fmt.Errorf("address range %q: too small to hand out addresses", cidr)
+	}
+	return p, nil
+}
+
+// PoolFor is the pool fogctl makes of a CIDR: every address but the network
+// and (IPv4) broadcast addresses.
+func PoolFor(p netip.Prefix) Pool {
+	first := p.Masked().Addr()
+	last := lastAddr(p)
+	start := first.Next()
+	end := last
+	if p.Addr().Is4() {
+		end = last.Prev()
+	}
+	return Pool{Start: start.String(), End: end.String()}
+}
+
+// lastAddr is the highest address of p.
+func lastAddr(p netip.Prefix) netip.Addr {
+	b := p.Masked().Addr().AsSlice()
+	bits := p.Bits()
+	for i := range b {
+		for j := 0; j < 8; j++ {
+			if i*8+j >= bits {
+				b[i] |= 0x80 >> j
+			}
+		}
+	}
+	a, _ := netip.AddrFromSlice(b)
+	return a
+}
+
+// RouteFor is the managed route of a CIDR.
+func RouteFor(p netip.Prefix) Route { return Route{Target: p.String()} }
+
+// poolRange parses a stored pool.
+func poolRange(p Pool) (netip.Addr, netip.Addr, bool) {
+	s, err1 := netip.ParseAddr(p.Start)
+	e, err2 := netip.ParseAddr(p.End)
+	if err1 != nil || err2 != nil || s.Is4() != e.Is4() || e.Less(s) {
+		return netip.Addr{}, netip.Addr{}, false
+	}
+	return s, e, true
+}
+
+// inPools reports whether ip lies in one of pools.
+func inPools(ip netip.Addr, pools []Pool) bool {
+	for _, p := range pools {
+		if s, e, ok := poolRange(p); ok && !ip.Less(s) && !e.Less(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseMemberIP parses an address to assign to a member and checks it lies
+// inside one of the network's pools.
+func ParseMemberIP(ip string, n Network) (netip.Addr, error) {
+	a, err := netip.ParseAddr(strings.TrimSpace(ip))
+	if err != nil || a.Zone() != "" {
+		return netip.Addr{}, fmt.Errorf("address %q: not an IP address like 10.147.15.7", ip)
+	}
+	a = a.Unmap()
+	if len(n.IPAssignmentPools) == 0 {
+		return netip.Addr{}, fmt.Errorf("address %s: network %s has no address pool (add one with 'fogctl net pool add %s CIDR')", a, n.ID, n.ID)
+	}
+	if !inPools(a, n.IPAssignmentPools) {
+		return netip.Addr{}, fmt.Errorf("address %s is outside the pools of network %s (%s)", a, n.ID, poolsString(n.IPAssignmentPools))
+	}
+	return a, nil
+}
+
+func poolsString(pools []Pool) string {
+	s := make([]string, len(pools))
+	for i, p := range pools {
+		s[i] = p.Start + "-" + p.End
+	}
+	return strings.Join(s, ", ")
+}
+
+// NextFreeIP returns the first address of the pools not in used.
+func NextFreeIP(pools []Pool, used []string) (netip.Addr, bool) {
+	taken := make(map[netip.Addr]bool, len(used))
+	for _, u := range used {
+		if a, err := netip.ParseAddr(u); err == nil {
+			taken[a.Unmap()] = true
+		}
+	}
+	for _, p := range pools {
+		s, e, ok := poolRange(p)
+		if !ok {
+			continue
+		}
+		// At most len(taken)+1 steps per pool: every step skips a taken address.
+		for a := s; a.IsValid() && !e.Less(a); a = a.Next() {
+			if !taken[a] {
+				return a, true
+			}
+		}
+	}
+	return netip.Addr{}, false
+}
+
+// sameRoutes compares routes as sets of normalised targets and vias.
+func sameRoutes(a, b []Route) bool { return slices.Equal(routeKeys(a), routeKeys(b)) }
+
+func routeKeys(rs []Route) []string {
+	keys := make([]string, 0, len(rs))
+	for _, r := range rs {
+		t := r.Target
+		if p, err := netip.ParsePrefix(t); err == nil {
+			t = p.String()
+		}
+		v := ""
+		if r.Via != nil {
+			v = *r.Via
+		}
+		keys = append(keys, t+" via "+v)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func routesString(rs []Route) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = r.Target
+		if r.Via != nil && *r.Via != "" {
+			s[i] += " via " + *r.Via
+		}
+	}
+	return "[" + strings.Join(s, " ") + "]"
+}
+
+func samePools(a, b []Pool) bool {
+	key := func(ps []Pool) []string {
+		k := make([]string, len(ps))
+		for i, p := range ps {
+			k[i] = p.Start + "-" + p.End
+		}
+		slices.Sort(k)
+		return k
+	}
+	return slices.Equal(key(a), key(b))
+}
+
+func sameIPs(a, b []string) bool {
+	norm := func(ips []string) []string {
+		k := make([]string, len(ips))
+		for i, s := range ips {
+			if ad, err := netip.ParseAddr(s); err == nil {
+				s = ad.Unmap().String()
+			}
+			k[i] = s
+		}
+		slices.Sort(k)
+		return slices.Compact(k)
+	}
+	return slices.Equal(norm(a), norm(b))
+}
+
+// MismatchError is a change the controller accepted with 200 but did not
+// store as sent: the real controller silently drops invalid routes and
+// addresses and reads loosely typed values its own way.
+type MismatchError struct {
+	Object string // "network 8056c2e21c000001", "member a1b2c3d4e5 of network ..."
+	Field  string
+	Sent   string
+	Stored string
+}
+
+func (e *MismatchError) Error() string {
+	return fmt.Sprintf("%s: the controller answered 200 but stored %s %s, not %s as sent (it silently dropped or changed part of the change)", e.Object, e.Field, e.Stored, e.Sent)
+}
