@@ -53,4 +53,9 @@ type Event struct {
 	Input  json.RawMessage `json:"input,omitempty"`
 	Output json.RawMessage `json:"output,omitempty"`
 	Stderr string          `json:"stderr,omitempty"`
+
+	// Truncated says Input or Output was larger than MaxEventData and
+	// was replaced by {"fogctl.truncated": {"bytes": N, "excerpt": "..."}}
+	// (see IsTruncated): such an output cannot be reused by --resume.
+	Truncated bool `json:"truncated,omitempty"`
 }

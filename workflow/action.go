@@ -1,0 +1,194 @@
+package workflow
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os/exec"
+	"strings"
+	"time"
+)
+
+// callHTTP sends in as the JSON body of one request and returns the JSON
+// response. A status >= 400, a connection error or a body that is not JSON
+// is an error naming the status and an excerpt of the body.
+func (r *run) callHTTP(ctx context.Context, a *HTTPAction, in []byte) ([]byte, error) {
+	var body io.Reader
+	if a.Method != http.MethodGet && a.Method != http.MethodHead || len(in) > 2 {
+		body = bytes.NewReader(in)
+	}
+	req, err := http.NewRequestWithContext(ctx, a.Method, a.URL, body)
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	if body != nil {
+		req.Header["Content-Type"] = jsonType
+	}
+	req.Header["Accept"] = jsonType
+	for k, v := range a.Headers {
+		if strings.EqualFold(k, "Host") {
+			req.Host = v
+			continue
+		}
+		req.Header.Set(k, v)
+	}
+	resp, err := r.client.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("connection error: %w", err)
+	}
+	defer resp.Body.Close()
+	data, err := readCapped(resp.Body, resp.ContentLength)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("HTTP %d: read response: %w", resp.StatusCode, err)
+	}
+	if resp.StatusCode >= 400 {
+		return nil, fmt.Errorf("HTTP %d: %s", resp.StatusCode, bodyExcerpt(data))
+	}
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return emptyObject, nil
+	}
+	if !json.Valid(data) {
+		ct := resp.Header.Get("Content-Type")
+		if ct == "" {
+			ct = "none"
+		}
+		return nil, fmt.Errorf("HTTP %d: response is not JSON (Content-Type %s): %s", resp.StatusCode, ct, bodyExcerpt(data))
+	}
+	return data, nil
+}
+
+var jsonType = []string{"application/json"}
+
+// readCapped reads at most MaxResponse bytes, failing on a larger body.
+func readCapped(rd io.Reader, size int64) ([]byte, error) {
+	if size > MaxResponse {
+		return nil, fmt.Errorf("response is larger than %d MiB", MaxResponse>>20)
+	}
+	var buf bytes.Buffer
+	if size > 0 {
+		buf.Grow(int(size) + 1)
+	} else {
+		buf.Grow(512)
+	}
+	n, err := buf.ReadFrom(io.LimitReader(rd, MaxResponse+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > MaxResponse {
+		return nil, fmt.Errorf("response is larger than %d MiB", MaxResponse>>20)
+	}
+	return buf.Bytes(), nil
+}
+
+// bodyExcerpt quotes the start of a response body for an error message.
+func bodyExcerpt(data []byte) string {
+	s := strings.TrimSpace(string(data[:min(len(data), excerptLen+8)]))
+	if s == "" {
+		return "(empty body)"
+	}
+	return fmt.Sprintf("%q", excerpt(s, excerptLen))
+}
+
+// runExec runs a.Argv with in on stdin; stdout must be JSON.
+func runExec(ctx context.Context, a *ExecAction, in []byte) ([]byte, string, error) {
+	cmd := exec.CommandContext(ctx, a.Argv[0], a.Argv[1:]...)
+	cmd.Stdin = bytes.NewReader(in)
+	var stdout capWriter
+	stdout.max = MaxResponse
+	var stderr tailWriter
+	cmd.Stdout = &stdout
+	cmd.Stderr = &stderr
+	cmd.WaitDelay = time.Second
+	setProcessGroup(cmd)
+	err := cmd.Run()
+	errText := stderr.String()
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, errText, ctx.Err()
+		}
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			msg := ee.ProcessState.String()
+			if last := lastLine(errText); last != "" {
+				msg += ": " + excerpt(last, excerptLen)
+			}
+			return nil, errText, errors.New(msg)
+		}
+		return nil, errText, err
+	}
+	if stdout.over {
+		return nil, errText, fmt.Errorf("stdout is larger than %d MiB", MaxResponse>>20)
+	}
+	out := bytes.TrimSpace(stdout.buf.Bytes())
+	if len(out) == 0 {
+		return emptyObject, errText, nil
+	}
+	if !json.Valid(out) {
+		return nil, errText, fmt.Errorf("stdout is not JSON: %s", bodyExcerpt(out))
+	}
+	return out, errText, nil
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
+	}
+	return strings.TrimSpace(s)
+}
+
+// capWriter keeps up to max bytes and notes that more came.
+type capWriter struct {
+	buf  bytes.Buffer
+	max  int
+	over bool
+}
+
+func (w *capWriter) Write(p []byte) (int, error) {
+	if room := w.max - w.buf.Len(); len(p) > room {
+		w.over = true
+		if room > 0 {
+			w.buf.Write(p[:room])
+		}
+		return len(p), nil
+	}
+	return w.buf.Write(p)
+}
+
+// tailWriter keeps the last MaxStderr bytes written to it.
+type tailWriter struct {
+	buf     []byte
+	dropped bool
+}
+
+func (w *tailWriter) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	if len(w.buf) > 2*MaxStderr {
+		w.buf = append(w.buf[:0], w.buf[len(w.buf)-MaxStderr:]...)
+		w.dropped = true
+	}
+	return len(p), nil
+}
+
+func (w *tailWriter) String() string {
+	b := w.buf
+	if len(b) > MaxStderr {
+		b = b[len(b)-MaxStderr:]
+		w.dropped = true
+	}
+	if w.dropped {
+		return "[earlier output dropped]\n" + string(b)
+	}
+	return string(b)
+}

@@ -1,0 +1,7 @@
+//go:build !unix
+
+package workflow
+
+import "os/exec"
+
+func setProcessGroup(cmd *exec.Cmd) {}
