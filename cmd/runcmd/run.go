@@ -2,27 +2,404 @@
 package runcmd
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
 	"github.com/fogctl/fogctl/cmd/cmdutil"
+	"github.com/fogctl/fogctl/workflow"
+	"github.com/fogctl/fogctl/workflow/runstore"
 	"github.com/spf13/cobra"
 )
 
-// RunOptions are the parsed flags of `fogctl run`.
+// maxInputSize is the largest --input fogctl reads.
+const maxInputSize = 16 << 20
+
+// RunOptions are the parsed flags of `fogctl run`, `validate` and `graph`.
 type RunOptions struct {
-	IO   *cmdutil.IOStreams
-	File string
+	IO         *cmdutil.IOStreams
+	HTTPClient func() (*http.Client, error)
+	StateDir   func() (string, error)
+	// Live renders a run on a terminal (the compact status; the TUI plugs
+	// in here).
+	Live LiveFunc
+
+	File     string
+	Input    string // a file, or "-" for stdin
+	Parallel int
+	Timeout  time.Duration
+	Output   string // "", "json" (the final record) or "jsonl" (every event)
+	Resume   string // a run ID to continue
+	NoTUI    bool
+	Format   string // graph: "dot" or "text"
 }
 
 // NewCmdRun builds `fogctl run FILE`.
 func NewCmdRun(f *cmdutil.Factory, runF func(*RunOptions) error) *cobra.Command {
-	return &cobra.Command{Use: "run FILE", Short: "Run a workflow (being built: issue #3)"}
+	opts := &RunOptions{IO: f.IOStreams, HTTPClient: f.HTTPClient, StateDir: f.StateDir, Live: DefaultLive}
+	cmd := &cobra.Command{
+		Use:   "run FILE",
+		Short: "Run a workflow",
+		Long: `Run a workflow: each node starts when its dependencies have finished, with
+their merged outputs as its input. On a terminal a live status shows the
+run; otherwise one line per state change is printed, tab-separated:
+
+  TIME  run|node  ID|NAME  STATE  DETAIL
+
+Every run is recorded under the state directory ('fogctl runs list').
+Exit status: 0 succeeded, 1 a node failed, 2 invalid workflow or input,
+130 cancelled (Ctrl-C or SIGTERM). fogctl run never prompts: it is safe
+to call from cron.`,
+		Example: `  fogctl run pipeline.yaml
+  fogctl run pipeline.yaml --input readings.json --parallel 8 --timeout 10s
+  fogctl run pipeline.yaml -o json | jq .state
+  fogctl run --resume latest`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case len(args) > 1:
+				return cmdutil.FlagErrorf("run takes one workflow file, got %d arguments", len(args))
+			case len(args) == 0 && opts.Resume == "":
+				return cmdutil.FlagErrorf("name the workflow file to run, or give --resume ID")
+			}
+			return nil
+		},
+		ValidArgsFunction: completeWorkflowFile,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.File = args[0]
+			}
+			if opts.Parallel < 0 {
+				return cmdutil.FlagErrorf("--parallel must be 0 (no limit) or more, got %d", opts.Parallel)
+			}
+			if opts.Timeout < 0 {
+				return cmdutil.FlagErrorf("--timeout must be positive, got %s", opts.Timeout)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Input, "input", "", "JSON `FILE` given to the root nodes, or - for stdin (default {})")
+	cmd.Flags().IntVar(&opts.Parallel, "parallel", 0, "Run at most `N` nodes at once (0: no limit)")
+	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 0, "Per-attempt timeout of nodes that set none (default 30s)")
+	cmd.Flags().StringVar(&opts.Resume, "resume", "", "Continue run `ID`: re-run the nodes that did not succeed, reuse the others' outputs")
+	cmd.Flags().BoolVar(&opts.NoTUI, "no-tui", false, "Print one line per state change even on a terminal")
+	cmdutil.AddOutputFlag(cmd, &opts.Output, "json", "jsonl")
+	_ = cmd.RegisterFlagCompletionFunc("resume", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return RunIDs(f), cobra.ShellCompDirectiveNoFileComp
+	})
+	_ = cmd.MarkFlagFilename("input", "json")
+	return cmd
 }
 
-// NewCmdValidate builds `fogctl validate FILE`.
-func NewCmdValidate(f *cmdutil.Factory, runF func(*RunOptions) error) *cobra.Command {
-	return &cobra.Command{Use: "validate FILE", Short: "Check a workflow file (being built: issue #3)"}
+// completeWorkflowFile completes workflow files: YAML and JSON.
+func completeWorkflowFile(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	return []string{"yaml", "yml", "json"}, cobra.ShellCompDirectiveFilterFileExt
 }
 
-// NewCmdGraph builds `fogctl graph FILE`.
-func NewCmdGraph(f *cmdutil.Factory, runF func(*RunOptions) error) *cobra.Command {
-	return &cobra.Command{Use: "graph FILE", Short: "Draw a workflow's DAG (being built: issue #3)"}
+// RunIDs lists recorded run IDs, newest first, with "latest", for shell
+// completion. It never fails: no store means no IDs.
+func RunIDs(f *cmdutil.Factory) []string {
+	dir, err := f.StateDir()
+	if err != nil {
+		return nil
+	}
+	store, err := runstore.Open(dir)
+	if err != nil {
+		return nil
+	}
+	ids, _ := store.IDs()
+	return append([]string{"latest"}, ids...)
+}
+
+// Job is one run to execute: the workflow, its input, and what a resumed
+// run reuses.
+type Job struct {
+	// Path is the workflow file's path and Data its bytes, recorded with
+	// the run so --resume can run it again.
+	Path     string
+	Data     []byte
+	Workflow *workflow.Workflow
+	Input    json.RawMessage
+	// Reuse maps the nodes that succeeded in ResumedFrom to their outputs.
+	Reuse       map[string]json.RawMessage
+	ResumedFrom string
+}
+
+func runRun(ctx context.Context, opts *RunOptions) error {
+	var input json.RawMessage
+	if opts.Input != "" {
+		var err error
+		if input, err = readInput(opts.IO.In, opts.Input); err != nil {
+			return cmdutil.WithExitCode(cmdutil.ExitUsage, err)
+		}
+	}
+	if opts.Resume != "" {
+		job, err := resumeJob(opts, input)
+		if err != nil {
+			return err
+		}
+		return Execute(ctx, opts, job)
+	}
+	job, err := loadJob(opts.IO, opts.File)
+	if err != nil {
+		return err
+	}
+	job.Input = input
+	return Execute(ctx, opts, job)
+}
+
+// loadJob reads and validates a workflow file. An invalid file lists every
+// problem on stderr and exits 2.
+func loadJob(ios *cmdutil.IOStreams, file string) (Job, error) {
+	data, rerr := os.ReadFile(file)
+	var wf *workflow.Workflow
+	var err error
+	if rerr != nil {
+		_, err = workflow.Load(file) // the same one-line problem as validate
+	} else {
+		wf, err = workflow.Parse(file, data)
+	}
+	if err != nil {
+		return Job{}, invalid(ios, file, err)
+	}
+	path, _ := filepath.Abs(file)
+	return Job{Path: path, Data: data, Workflow: wf}, nil
+}
+
+// invalid prints every problem of a rejected workflow file and returns the
+// exit-2 error that ends the command.
+func invalid(ios *cmdutil.IOStreams, file string, err error) error {
+	var verr *workflow.ValidationError
+	if !errors.As(err, &verr) {
+		return cmdutil.WithExitCode(cmdutil.ExitUsage, fmt.Errorf("%s: %w", file, err))
+	}
+	for _, p := range verr.Problems {
+		fmt.Fprintln(ios.ErrOut, p.String())
+	}
+	n := len(verr.Problems)
+	if n == 1 {
+		return cmdutil.WithExitCode(cmdutil.ExitUsage, nil)
+	}
+	return cmdutil.WithExitCode(cmdutil.ExitUsage, fmt.Errorf("%s: %d problems", file, n))
+}
+
+// readInput reads the run's input: a JSON object from a file or stdin.
+func readInput(stdin io.Reader, name string) (json.RawMessage, error) {
+	var r io.Reader
+	label := name
+	if name == "-" {
+		r, label = stdin, "stdin"
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("read input: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxInputSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read input %s: %w", label, err)
+	}
+	if len(data) > maxInputSize {
+		return nil, fmt.Errorf("input %s: larger than %d MiB", label, maxInputSize>>20)
+	}
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return json.RawMessage("{}"), nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(data, &obj); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("input %s: byte %d: %v (want a JSON object)", label, se.Offset, err)
+		}
+		return nil, fmt.Errorf("input %s: want a JSON object: %v", label, err)
+	}
+	return json.RawMessage(data), nil
+}
+
+// Execute runs a job and records it: the engine's events go to the run
+// store's journal and to one printer (live status on a terminal, plain
+// lines otherwise, JSON with -o). It returns nil when the run succeeded,
+// and an ExitError with code 1 (a node failed) or 130 (cancelled)
+// otherwise. `fogctl demo` runs its pipeline through here too.
+func Execute(ctx context.Context, opts *RunOptions, job Job) error {
+	client, err := opts.HTTPClient()
+	if err != nil {
+		return err
+	}
+	stateDir, err := opts.StateDir()
+	if err != nil {
+		return fmt.Errorf("find the state directory for the run record: %w", err)
+	}
+	store, err := runstore.Open(stateDir)
+	if err != nil {
+		return err
+	}
+	input := job.Input
+	if len(input) == 0 {
+		input = json.RawMessage("{}")
+	}
+	rec, err := store.Create(runstore.Meta{
+		Workflow:    job.Path,
+		Nodes:       len(job.Workflow.Nodes),
+		Input:       input,
+		Parallel:    opts.Parallel,
+		Timeout:     opts.Timeout,
+		ResumedFrom: job.ResumedFrom,
+	}, job.Data)
+	if err != nil {
+		return err
+	}
+	runID := rec.ID()
+	record := workflow.NewRecord(job.Workflow, runID)
+
+	events := workflow.Run(ctx, job.Workflow, workflow.Options{
+		RunID:          runID,
+		Input:          input,
+		Parallel:       opts.Parallel,
+		DefaultTimeout: opts.Timeout,
+		HTTPClient:     client,
+		Reuse:          job.Reuse,
+	})
+
+	// One goroutine copies each event into the record and the journal
+	// (which only queues) and on to the printer; it owns record until it
+	// closes out.
+	out := make(chan workflow.Event, 256)
+	var tally runTally
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		defer close(out)
+		for ev := range events {
+			record.Apply(ev)
+			rec.Append(ev)
+			tally.add(ev)
+			out <- ev
+		}
+	}()
+	var perr error
+	switch {
+	case opts.Output == "json":
+		drain(out)
+	case opts.Output == "jsonl":
+		perr = jsonLines(opts.IO.Out, out)
+	case opts.IO.IsStdoutTTY() && !opts.NoTUI && opts.Live != nil:
+		perr = opts.Live(ctx, opts.IO, job.Workflow, out)
+	default:
+		perr = plainLines(opts.IO.Out, out)
+	}
+	drain(out) // a printer that returned early must not block the run
+	<-copied
+
+	if err := rec.Close(record); err != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: %v\n", err)
+	}
+	if opts.Output == "json" {
+		if err := cmdutil.PrintJSON(opts.IO.Out, record); err != nil {
+			return err
+		}
+	}
+	if perr != nil && !errors.Is(perr, context.Canceled) {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: printing the run: %v\n", perr)
+	}
+	return runResult(ctx, runID, &tally)
+}
+
+// runResult turns how a run ended into the command's error and exit code.
+func runResult(ctx context.Context, runID string, t *runTally) error {
+	switch {
+	case t.state == workflow.StateSucceeded:
+		return nil
+	case t.state == workflow.StateCancelled || ctx.Err() != nil:
+		return cmdutil.WithExitCode(cmdutil.ExitCancelled,
+			fmt.Errorf("run %s cancelled (continue it with 'fogctl run --resume %s')", runID, runID))
+	case t.firstFail.Node != "":
+		return cmdutil.WithExitCode(cmdutil.ExitFailed,
+			fmt.Errorf("run %s failed: node %q: %s (details: 'fogctl runs show %s')", runID, t.firstFail.Node, oneLine(t.firstFail.Error), runID))
+	}
+	return cmdutil.WithExitCode(cmdutil.ExitFailed, fmt.Errorf("run %s ended %s (details: 'fogctl runs show %s')", runID, t.state, runID))
+}
+
+// resumeJob builds the job that continues run opts.Resume: the workflow it
+// ran (re-read from its file, or the copy recorded with the run if the
+// file is gone, or opts.File when given), its input unless --input gives
+// another, and the outputs of the nodes that succeeded.
+func resumeJob(opts *RunOptions, input json.RawMessage) (Job, error) {
+	stateDir, err := opts.StateDir()
+	if err != nil {
+		return Job{}, err
+	}
+	store, err := runstore.Open(stateDir)
+	if err != nil {
+		return Job{}, err
+	}
+	id, err := store.Resolve(opts.Resume)
+	if err != nil {
+		return Job{}, cmdutil.WithExitCode(cmdutil.ExitUsage, fmt.Errorf("resume: %w", err))
+	}
+	if store.Running(id) {
+		return Job{}, fmt.Errorf("resume %s: the run is still running in another process", id)
+	}
+	prev, err := store.Load(id)
+	if err != nil {
+		return Job{}, fmt.Errorf("resume %s: %w", id, err)
+	}
+	var job Job
+	switch {
+	case opts.File != "":
+		if job, err = loadJob(opts.IO, opts.File); err != nil {
+			return Job{}, err
+		}
+	default:
+		if data, rerr := os.ReadFile(prev.Meta.Workflow); rerr == nil {
+			wf, perr := workflow.Parse(prev.Meta.Workflow, data)
+			if perr != nil {
+				return Job{}, invalid(opts.IO, prev.Meta.Workflow, perr)
+			}
+			job = Job{Path: prev.Meta.Workflow, Data: data, Workflow: wf}
+		} else {
+			job = Job{Path: prev.Meta.Workflow, Data: prev.WorkflowData, Workflow: prev.Workflow}
+		}
+	}
+	job.Input = prev.Meta.Input
+	if len(input) > 0 {
+		job.Input = input
+	}
+	if opts.Parallel == 0 {
+		opts.Parallel = prev.Meta.Parallel
+	}
+	if opts.Timeout == 0 {
+		opts.Timeout = prev.Meta.Timeout
+	}
+	job.ResumedFrom = id
+	job.Reuse = succeededOutputs(prev.Record, job.Workflow)
+	return job, nil
+}
+
+// succeededOutputs maps the nodes that succeeded in rec, and still exist
+// in wf, to their recorded outputs. The engine runs again any node whose
+// output was truncated in the record.
+func succeededOutputs(rec *workflow.Record, wf *workflow.Workflow) map[string]json.RawMessage {
+	reuse := map[string]json.RawMessage{}
+	for _, n := range rec.Nodes {
+		if n.State == workflow.StateSucceeded && wf.Node(n.Name) != nil && len(n.Output) > 0 {
+			reuse[n.Name] = n.Output
+		}
+	}
+	return reuse
 }

@@ -1,0 +1,193 @@
+package runcmd
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/fogctl/fogctl/cmd/cmdutil"
+	"github.com/fogctl/fogctl/workflow"
+)
+
+// LiveFunc renders a run as it happens on a terminal. It reads events until
+// the channel is closed and returns then (never earlier: the run waits on
+// it). It prints nothing after it returns.
+//
+// The compact status (compactStatus) is the default; the full TUI (issue
+// #6) plugs in here by setting RunOptions.Live in NewCmdRun.
+type LiveFunc func(ctx context.Context, io *cmdutil.IOStreams, wf *workflow.Workflow, events <-chan workflow.Event) error
+
+// plainLines prints one tab-separated line per state change, for pipes,
+// files and cron: RFC 3339 time, "run" or "node", the run ID or node name,
+// the state, and what there is to say (attempt, error, counts).
+//
+//	2026-11-23T02:15:01Z	node	clean	retrying	attempt 1/3: HTTP 503: warming up
+func plainLines(w io.Writer, events <-chan workflow.Event) error {
+	bw := bufio.NewWriter(w)
+	var t runTally
+	for ev := range events {
+		t.add(ev)
+		writePlain(bw, ev, &t)
+		// Flush per event so `fogctl run | tee` and a killed run show
+		// every change; a burst still costs one write per event at most.
+		if len(events) == 0 {
+			if err := bw.Flush(); err != nil {
+				drain(events)
+				return err
+			}
+		}
+	}
+	return bw.Flush()
+}
+
+func writePlain(w io.Writer, ev workflow.Event, t *runTally) {
+	ts := ev.Time.UTC().Format(time.RFC3339)
+	if ev.Node == "" {
+		detail := ""
+		if ev.State.Terminal() {
+			detail = t.counts()
+		}
+		if ev.Error != "" {
+			detail = joinDetail(detail, ev.Error)
+		}
+		fmt.Fprintf(w, "%s\trun\t%s\t%s\t%s\n", ts, ev.RunID, ev.State, oneLine(detail))
+		return
+	}
+	fmt.Fprintf(w, "%s\tnode\t%s\t%s\t%s\n", ts, ev.Node, ev.State, oneLine(nodeDetail(ev)))
+}
+
+// nodeDetail is "attempt 2/3" and the error, if any.
+func nodeDetail(ev workflow.Event) string {
+	d := ""
+	if ev.Attempt > 0 && ev.MaxAttempts > 0 {
+		d = fmt.Sprintf("attempt %d/%d", ev.Attempt, ev.MaxAttempts)
+	}
+	if ev.Error != "" {
+		d = joinDetail(d, ev.Error)
+	}
+	return d
+}
+
+func joinDetail(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + ": " + b
+}
+
+// oneLine keeps a line a line: newlines and tabs in errors become spaces.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\t\r\n") {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// jsonLines prints every event as one JSON object a line (-o jsonl).
+func jsonLines(w io.Writer, events <-chan workflow.Event) error {
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	for ev := range events {
+		if err := enc.Encode(ev); err != nil {
+			drain(events)
+			return err
+		}
+		if len(events) == 0 {
+			if err := bw.Flush(); err != nil {
+				drain(events)
+				return err
+			}
+		}
+	}
+	return bw.Flush()
+}
+
+// drain reads events to the end so the run is never blocked by a printer
+// that stopped (a closed pipe).
+func drain(events <-chan workflow.Event) {
+	for range events {
+	}
+}
+
+// runTally follows a run's events for the printers: node states, who was
+// retried, the run's state and its first failure.
+type runTally struct {
+	state     workflow.State
+	nodes     map[string]workflow.State
+	order     []string
+	retried   map[string]bool
+	attempts  map[string]int
+	firstFail workflow.Event
+	started   time.Time
+	finished  time.Time
+}
+
+func (t *runTally) add(ev workflow.Event) {
+	if t.nodes == nil {
+		t.nodes = map[string]workflow.State{}
+		t.retried = map[string]bool{}
+		t.attempts = map[string]int{}
+	}
+	if ev.Node == "" {
+		t.state = ev.State
+		if ev.State == workflow.StateRunning && t.started.IsZero() {
+			t.started = ev.Time
+		}
+		if ev.State.Terminal() {
+			t.finished = ev.Time
+		}
+		return
+	}
+	if _, ok := t.nodes[ev.Node]; !ok {
+		t.order = append(t.order, ev.Node)
+	}
+	t.nodes[ev.Node] = ev.State
+	if ev.Attempt > t.attempts[ev.Node] {
+		t.attempts[ev.Node] = ev.Attempt
+	}
+	if ev.State == workflow.StateRetrying || ev.Attempt > 1 {
+		t.retried[ev.Node] = true
+	}
+	if ev.State == workflow.StateFailed && t.firstFail.Node == "" {
+		t.firstFail = ev
+	}
+}
+
+// count returns how many nodes are in state s.
+func (t *runTally) count(s workflow.State) int {
+	n := 0
+	for _, st := range t.nodes {
+		if st == s {
+			n++
+		}
+	}
+	return n
+}
+
+// counts is "6 nodes: 5 succeeded, 1 failed (1 retried)".
+func (t *runTally) counts() string {
+	var parts []string
+	for _, s := range []workflow.State{workflow.StateSucceeded, workflow.StateFailed, workflow.StateUpstreamFailed, workflow.StateCancelled, workflow.StateRunning, workflow.StateRetrying, workflow.StatePending} {
+		if n := t.count(s); n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, s))
+		}
+	}
+	s := fmt.Sprintf("%d nodes", len(t.nodes))
+	if len(parts) > 0 {
+		s += ": " + strings.Join(parts, ", ")
+	}
+	if n := len(t.retried); n > 0 {
+		s += fmt.Sprintf(" (%d retried)", n)
+	}
+	return s
+}
+
+// DefaultLive is the live view `fogctl run` uses on a terminal, for other
+// commands that run workflows the same way (`fogctl demo`).
+func DefaultLive(ctx context.Context, ios *cmdutil.IOStreams, wf *workflow.Workflow, events <-chan workflow.Event) error {
+	return compactStatus(ctx, ios, wf, events)
+}

@@ -1,0 +1,479 @@
+package runstore
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/fogctl/fogctl/workflow"
+	"github.com/gofrs/flock"
+)
+
+// DefaultKeep is how many runs a Store keeps before Create removes the oldest.
+const DefaultKeep = 200
+
+// StateInterrupted is the state of a run whose process died (SIGKILL, a
+// crash, a power cut) before it ended: its journal has no final event and
+// no process holds its lock. `fogctl run --resume ID` continues it.
+const StateInterrupted workflow.State = "interrupted"
+
+// File names inside a run directory.
+const (
+	metaFile     = "meta.json"
+	workflowFile = "workflow"
+	journalFile  = "journal.jsonl"
+	recordFile   = "record.json"
+	summaryFile  = "summary.json"
+	lockFile     = "lock"
+)
+
+// ErrNotFound is returned for a run ID the store does not hold.
+var ErrNotFound = errors.New("no such run")
+
+// Store is the directory of recorded runs.
+type Store struct {
+	dir string
+	// Keep is how many runs Create keeps; older runs are removed.
+	Keep int
+}
+
+// Open returns the store under stateDir/runs, creating it 0700.
+func Open(stateDir string) (*Store, error) {
+	dir := filepath.Join(stateDir, "runs")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("open run store: %w", err)
+	}
+	return &Store{dir: dir, Keep: DefaultKeep}, nil
+}
+
+// Dir is the directory holding one sub-directory per run.
+func (s *Store) Dir() string { return s.dir }
+
+// Meta is what a run was started with: enough to run it again.
+type Meta struct {
+	ID string `json:"id"`
+	// Workflow is the absolute path of the workflow file; a copy of its
+	// bytes is kept beside the record.
+	Workflow string `json:"workflow"`
+	// Nodes is how many nodes the workflow has.
+	Nodes int `json:"nodes"`
+	// Input is the run's input (the root nodes' input).
+	Input json.RawMessage `json:"input"`
+	// Parallel and Timeout are the flags the run had (0 for the defaults).
+	Parallel int           `json:"parallel,omitempty"`
+	Timeout  time.Duration `json:"timeout,omitempty"`
+	// ResumedFrom is the run this one continues, if any.
+	ResumedFrom string    `json:"resumedFrom,omitempty"`
+	Created     time.Time `json:"created"`
+	PID         int       `json:"pid"`
+}
+
+// NewID returns a run ID for a run starting at now: the UTC second and 8
+// random hex digits.
+func NewID(now time.Time) string {
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on Linux
+	}
+	return now.UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
+}
+
+// validID reports whether id can name a run directory (no path tricks).
+func validID(id string) bool {
+	if id == "" || len(id) > 64 || id[0] == '.' {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// Create starts the record of a new run: it picks an ID unique across
+// processes, writes meta.json and the workflow copy, takes the run's lock
+// and starts the journal writer. meta.ID and meta.Created are filled in.
+// The caller must Close the returned Run.
+func (s *Store) Create(meta Meta, workflowData []byte) (*Run, error) {
+	if meta.Created.IsZero() {
+		meta.Created = time.Now()
+	}
+	meta.Created = meta.Created.UTC()
+	meta.PID = os.Getpid()
+	if len(meta.Input) == 0 {
+		meta.Input = json.RawMessage("{}")
+	}
+	var dir string
+	for i := 0; ; i++ {
+		meta.ID = NewID(meta.Created)
+		dir = filepath.Join(s.dir, meta.ID)
+		err := os.Mkdir(dir, 0o700)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, fs.ErrExist) || i == 9 {
+			return nil, fmt.Errorf("create run directory: %w", err)
+		}
+	}
+	lock := flock.New(filepath.Join(dir, lockFile))
+	if ok, err := lock.TryLock(); err != nil || !ok {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("lock run %s: %v", meta.ID, err)
+	}
+	fail := func(err error) (*Run, error) {
+		lock.Unlock()
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("record run %s: %w", meta.ID, err)
+	}
+	if err := writeFileAtomic(filepath.Join(dir, workflowFile), workflowData); err != nil {
+		return fail(err)
+	}
+	metaData, err := json.MarshalIndent(meta, "", "  ")
+	if err != nil {
+		return fail(err)
+	}
+	if err := writeFileAtomic(filepath.Join(dir, metaFile), append(metaData, '\n')); err != nil {
+		return fail(err)
+	}
+	journal, err := os.OpenFile(filepath.Join(dir, journalFile), os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fail(err)
+	}
+	s.prune(meta.ID)
+	r := &Run{meta: meta, dir: dir, lock: lock, file: journal}
+	r.start()
+	return r, nil
+}
+
+// prune removes the oldest runs beyond Keep that no process holds, never
+// the run just created. Errors are ignored: retention is best effort.
+func (s *Store) prune(current string) {
+	if s.Keep <= 0 {
+		return
+	}
+	ids, err := s.ids()
+	if err != nil || len(ids) <= s.Keep {
+		return
+	}
+	// ids is newest first; walk the tail.
+	for _, id := range ids[s.Keep:] {
+		if id == current {
+			continue
+		}
+		dir := filepath.Join(s.dir, id)
+		lock := flock.New(filepath.Join(dir, lockFile))
+		ok, err := lock.TryLock()
+		if err != nil || !ok {
+			continue
+		}
+		os.RemoveAll(dir)
+		lock.Unlock()
+	}
+}
+
+// ids lists run IDs newest first (IDs sort by their start second).
+func (s *Store) ids() ([]string, error) {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(entries))
+	for _, e := range entries {
+		if e.IsDir() && validID(e.Name()) {
+			ids = append(ids, e.Name())
+		}
+	}
+	sort.Sort(sort.Reverse(sort.StringSlice(ids)))
+	return ids, nil
+}
+
+// Summary is one line of `fogctl runs list`.
+type Summary struct {
+	ID          string         `json:"id"`
+	Workflow    string         `json:"workflow"`
+	State       workflow.State `json:"state"`
+	Created     time.Time      `json:"created"`
+	Finished    time.Time      `json:"finished,omitzero"`
+	Nodes       int            `json:"nodes"`
+	Succeeded   int            `json:"succeeded"`
+	Failed      int            `json:"failed"`
+	Retried     int            `json:"retried"`
+	ResumedFrom string         `json:"resumedFrom,omitempty"`
+}
+
+// List returns the summaries of all recorded runs, newest first. A run
+// still being written is listed as running; one whose process died as
+// interrupted.
+func (s *Store) List() ([]Summary, error) {
+	ids, err := s.ids()
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	out := make([]Summary, 0, len(ids))
+	for _, id := range ids {
+		sum, err := s.summary(id)
+		if err != nil {
+			continue // a run being created or removed right now
+		}
+		out = append(out, sum)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].Created.Equal(out[j].Created) {
+			return out[i].Created.After(out[j].Created)
+		}
+		return out[i].ID > out[j].ID
+	})
+	return out, nil
+}
+
+func (s *Store) summary(id string) (Summary, error) {
+	dir := filepath.Join(s.dir, id)
+	var sum Summary
+	if data, err := os.ReadFile(filepath.Join(dir, summaryFile)); err == nil {
+		if err := json.Unmarshal(data, &sum); err == nil {
+			return sum, nil
+		}
+	}
+	meta, err := s.readMeta(id)
+	if err != nil {
+		return Summary{}, err
+	}
+	events, _, err := readJournal(filepath.Join(dir, journalFile))
+	if err != nil {
+		return Summary{}, err
+	}
+	t := newTally(meta)
+	for _, ev := range events {
+		t.add(ev)
+	}
+	sum = t.summary()
+	if !sum.State.Terminal() && !s.running(id) {
+		sum.State = StateInterrupted
+	}
+	return sum, nil
+}
+
+// running reports whether a process holds the run's lock.
+func (s *Store) running(id string) bool {
+	lock := flock.New(filepath.Join(s.dir, id, lockFile))
+	ok, err := lock.TryRLock()
+	if err != nil {
+		return false
+	}
+	if ok {
+		lock.Unlock()
+		return false
+	}
+	return true
+}
+
+func (s *Store) readMeta(id string) (Meta, error) {
+	var meta Meta
+	if !validID(id) {
+		return meta, fmt.Errorf("run %q: %w", id, ErrNotFound)
+	}
+	data, err := os.ReadFile(filepath.Join(s.dir, id, metaFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return meta, fmt.Errorf("run %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return meta, err
+	}
+	if err := json.Unmarshal(data, &meta); err != nil {
+		return meta, fmt.Errorf("run %s: %s: %w", id, metaFile, err)
+	}
+	return meta, nil
+}
+
+// Resolve turns what a user typed into a run ID: "latest" is the newest
+// run, and a unique prefix names the run it starts.
+func (s *Store) Resolve(name string) (string, error) {
+	if name == "latest" {
+		runs, err := s.List()
+		if err != nil {
+			return "", err
+		}
+		if len(runs) == 0 {
+			return "", fmt.Errorf("no runs recorded yet in %s", s.dir)
+		}
+		return runs[0].ID, nil
+	}
+	if !validID(name) {
+		return "", fmt.Errorf("run %q: %w", name, ErrNotFound)
+	}
+	if _, err := os.Stat(filepath.Join(s.dir, name, metaFile)); err == nil {
+		return name, nil
+	}
+	ids, err := s.ids()
+	if err != nil {
+		return "", err
+	}
+	var match []string
+	for _, id := range ids {
+		if strings.HasPrefix(id, name) {
+			match = append(match, id)
+		}
+	}
+	switch len(match) {
+	case 0:
+		return "", fmt.Errorf("run %q: %w (see 'fogctl runs list')", name, ErrNotFound)
+	case 1:
+		return match[0], nil
+	}
+	return "", fmt.Errorf("run %q is ambiguous: it starts %d runs (%s, ...)", name, len(match), match[0])
+}
+
+// IDs lists run IDs newest first, for shell completion.
+func (s *Store) IDs() ([]string, error) { return s.ids() }
+
+// Loaded is a recorded run as Load reads it.
+type Loaded struct {
+	Meta Meta
+	// WorkflowData is the workflow file as it was run.
+	WorkflowData []byte
+	// Workflow is WorkflowData parsed.
+	Workflow *workflow.Workflow
+	// Record is the run's record: the compacted record.json of a finished
+	// run, or the journal replayed for one that is running or was killed.
+	Record *workflow.Record
+	// State is the run's state, StateInterrupted for a run whose process
+	// died before it ended.
+	State workflow.State
+	// Events are the journal's events (only for a run not yet compacted).
+	Events []workflow.Event
+}
+
+// Load reads one run. A finished run is read from record.json; a running
+// or killed one is replayed from its journal, a torn last line ignored.
+func (s *Store) Load(id string) (*Loaded, error) {
+	meta, err := s.readMeta(id)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(s.dir, id)
+	data, err := os.ReadFile(filepath.Join(dir, workflowFile))
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", id, err)
+	}
+	wf, err := workflow.Parse(meta.Workflow, data)
+	if err != nil {
+		return nil, fmt.Errorf("run %s: recorded workflow: %w", id, err)
+	}
+	l := &Loaded{Meta: meta, WorkflowData: data, Workflow: wf}
+	if recData, err := os.ReadFile(filepath.Join(dir, recordFile)); err == nil {
+		var rec workflow.Record
+		if err := json.Unmarshal(recData, &rec); err != nil {
+			return nil, fmt.Errorf("run %s: %s: %w", id, recordFile, err)
+		}
+		l.Record = &rec
+		if sum, err := s.summary(id); err == nil {
+			l.State = sum.State
+		}
+		return l, nil
+	}
+	events, _, err := readJournal(filepath.Join(dir, journalFile))
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", id, err)
+	}
+	l.Events = events
+	l.Record = workflow.NewRecord(wf, id)
+	t := newTally(meta)
+	for _, ev := range events {
+		l.Record.Apply(ev)
+		t.add(ev)
+	}
+	l.State = t.state
+	if !l.State.Terminal() && !s.running(id) {
+		l.State = StateInterrupted
+	}
+	return l, nil
+}
+
+// Running reports whether a process is running the run now.
+func (s *Store) Running(id string) bool { return s.running(id) }
+
+// readJournal reads the events of a journal. A last line without its
+// newline, or one that does not decode, is a write torn by a kill: it is
+// dropped and torn is true.
+func readJournal(path string) (events []workflow.Event, torn bool, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, false, err
+	}
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			return events, true, nil
+		}
+		line := data[:i]
+		data = data[i+1:]
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var ev workflow.Event
+		if err := json.Unmarshal(line, &ev); err != nil {
+			if len(data) == 0 {
+				return events, true, nil
+			}
+			return events, false, fmt.Errorf("%s: line %d: %w", path, len(events)+1, err)
+		}
+		events = append(events, ev)
+	}
+	return events, false, nil
+}
+
+// writeFileAtomic writes data to path through a temp file in the same
+// directory: write, fsync, rename, fsync the directory. Readers see the
+// old file or the new one, never a part.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	w := bufio.NewWriterSize(tmp, 64<<10)
+	if _, err := w.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
