@@ -88,6 +88,9 @@ type ControlPlane struct {
 	CA *CA
 	// Token is a bearer token of an admin (group system:masters).
 	Token string
+	// ViewerToken is a bearer token of user "viewer", who has no role
+	// beyond what RBAC gives every authenticated user.
+	ViewerToken string
 	// AdminCert is a client certificate of an admin (system:masters), as
 	// the one k3s writes into k3s.yaml.
 	AdminCert KeyPair
@@ -234,16 +237,14 @@ func (p *ControlPlane) writeCredentials() error {
 	if err != nil {
 		return err
 	}
-	tok := make([]byte, 24)
-	_, _ = rand.Read(tok)
-	p.CA, p.AdminCert, p.Token = ca, admin, hex.EncodeToString(tok)
+	p.CA, p.AdminCert, p.Token, p.ViewerToken = ca, admin, randomToken(), randomToken()
 	files := map[string][]byte{
 		"ca.crt":      ca.CertPEM,
 		"serving.crt": serving.CertPEM,
 		"serving.key": serving.KeyPEM,
 		"sa.key":      saKey,
 		"sa.pub":      saPub,
-		"tokens.csv":  fmt.Appendf(nil, "%s,admin,admin,\"system:masters\"\n", p.Token),
+		"tokens.csv":  fmt.Appendf(nil, "%s,admin,admin,\"system:masters\"\n%s,viewer,viewer\n", p.Token, p.ViewerToken),
 	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(p.Dir, name), data, 0o600); err != nil {
@@ -442,6 +443,12 @@ func (p *ControlPlane) WriteK3sYAML(path, server string) error {
 		return err
 	}
 	return os.WriteFile(path, p.K3sYAML(server), 0o600)
+}
+
+func randomToken() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
