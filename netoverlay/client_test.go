@@ -1,0 +1,444 @@
+package netoverlay_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/fogctl/fogctl/netoverlay"
+	"github.com/fogctl/fogctl/netoverlay/ztfake"
+	"github.com/google/go-cmp/cmp"
+)
+
+type env struct {
+	world *ztfake.World
+	ctrl  *ztfake.Server
+	node  *ztfake.Server
+	c     *netoverlay.Client // the controller's API
+	nc    *netoverlay.Client // the node's API
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	w := ztfake.NewWorld()
+	e := &env{world: w,
+		ctrl: ztfake.Serve(t, w.NewNode(ztfake.NodeOptions{Name: "fog", Controller: true})),
+		node: ztfake.Serve(t, w.NewNode(ztfake.NodeOptions{Name: "bus-17"})),
+	}
+	e.c = client(t, e.ctrl.URL, e.ctrl.Token())
+	e.nc = client(t, e.node.URL, e.node.Token())
+	return e
+}
+
+func client(t *testing.T, url, token string) *netoverlay.Client {
+	t.Helper()
+	c, err := netoverlay.New(&http.Client{}, url, netoverlay.NewToken(token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (e *env) network(t *testing.T) netoverlay.Network {
+	t.Helper()
+	n, err := e.c.CreateNetwork(context.Background(), netoverlay.NetworkSpec{Name: "fleet", Private: true, CIDRs: []string{"10.147.15.0/24"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestCreateNetworkStoresPoolRouteAndAssignMode(t *testing.T) {
+	e := newEnv(t)
+	n := e.network(t)
+	if !strings.HasPrefix(n.ID, e.ctrl.Address()) {
+		t.Errorf("id %s not under controller %s", n.ID, e.ctrl.Address())
+	}
+	want := netoverlay.Network{ID: n.ID, Name: "fleet", Private: true, V4AssignMode: netoverlay.V4AssignMode{ZT: true},
+		IPAssignmentPools: []netoverlay.Pool{{Start: "10.147.15.1", End: "10.147.15.254"}},
+		Routes:            []netoverlay.Route{{Target: "10.147.15.0/24"}},
+		CreationTime:      n.CreationTime, Revision: n.Revision, MTU: 2800, MulticastLimit: 32, EnableBroadcast: true}
+	if diff := cmp.Diff(want, n); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestPoolAddAndRemove(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	n := e.network(t)
+	got, err := e.c.AddPool(ctx, n.ID, "10.147.16.0/24")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.IPAssignmentPools) != 2 || len(got.Routes) != 2 {
+		t.Errorf("after add: %+v", got)
+	}
+	if _, err := e.c.AddPool(ctx, n.ID, "10.147.16.0/25"); err == nil || !strings.Contains(err.Error(), "overlapping") {
+		t.Errorf("overlapping pool: %v", err)
+	}
+	got, err = e.c.RemovePool(ctx, n.ID, "10.147.15.0/24")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]netoverlay.Route{{Target: "10.147.16.0/24"}}, got.Routes); diff != "" {
+		t.Errorf("routes after rm (-want +got):\n%s", diff)
+	}
+	if _, err := e.c.RemovePool(ctx, n.ID, "10.1.0.0/16"); err == nil {
+		t.Error("removing an absent pool succeeded")
+	}
+}
+
+func TestBadInputIsRefusedBeforeSending(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	n := e.network(t)
+	before := e.ctrl.Requests()
+	for name, call := range map[string]func() error{
+		"cidr with host bits": func() error { _, err := e.c.AddPool(ctx, n.ID, "10.147.16.1/24"); return err },
+		"not a cidr":          func() error { _, err := e.c.AddPool(ctx, n.ID, "10.147.16.0/33"); return err },
+		"short network id":    func() error { _, err := e.c.ControllerNetwork(ctx, "8056c2e21c"); return err },
+		"upper-case id":       func() error { _, err := e.c.ControllerNetwork(ctx, "8056C2E21C000001"); return err },
+		"member id":           func() error { _, err := e.c.Member(ctx, n.ID, "xyz"); return err },
+		"create cidr":         func() error { _, err := e.c.CreateNetwork(ctx, netoverlay.NetworkSpec{Name: "x", CIDRs: []string{"banana"}}); return err },
+		"bad route":           func() error { r := []netoverlay.Route{{Target: "10.0.0.0/33"}}; _, err := e.c.UpdateNetwork(ctx, n.ID, netoverlay.NetworkConfig{Routes: &r}); return err },
+		"join id":             func() error { _, err := e.nc.Join(ctx, "nothex"); return err },
+	} {
+		if err := call(); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if got := e.ctrl.Requests(); got != before {
+		t.Errorf("the controller received %d requests for bad input, want 0", got-before)
+	}
+}
+
+func TestAuthorizeFixedAutoAndRefusedAddresses(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	n := e.network(t)
+	if _, err := e.nc.Join(ctx, n.ID); err != nil {
+		t.Fatal(err)
+	}
+	other := ztfake.Serve(t, e.world.NewNode(ztfake.NodeOptions{Name: "bus-18"}))
+	if _, err := client(t, other.URL, other.Token()).Join(ctx, n.ID); err != nil {
+		t.Fatal(err)
+	}
+	members, err := e.c.Members(ctx, n.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(members) != 2 || !members[0].Pending() || !members[1].Pending() {
+		t.Fatalf("want two pending members, got %+v", members)
+	}
+	m, err := e.c.Authorize(ctx, n.ID, e.node.Address(), "10.147.15.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.Authorized || !cmp.Equal(m.IPAssignments, []string{"10.147.15.1"}) {
+		t.Errorf("fixed: %+v", m)
+	}
+	// auto skips 10.147.15.1, held by the other member.
+	m2, err := e.c.Authorize(ctx, n.ID, other.Address(), netoverlay.AutoIP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cmp.Equal(m2.IPAssignments, []string{"10.147.15.2"}) {
+		t.Errorf("auto: %v, want [10.147.15.2]", m2.IPAssignments)
+	}
+	for ip, want := range map[string]string{
+		"10.147.16.9": "outside the pools",
+		"10.147.15.2": "already assigned to member " + other.Address(),
+		"banana":      "not an IP address",
+	} {
+		if _, err := e.c.Authorize(ctx, n.ID, e.node.Address(), ip); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ip %s: %v, want %q", ip, err, want)
+		}
+	}
+	j, err := e.nc.Network(ctx, n.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.Status != netoverlay.StatusOK || !cmp.Equal(j.AssignedAddresses, []string{"10.147.15.1/24"}) {
+		t.Errorf("node sees %s %v", j.Status, j.AssignedAddresses)
+	}
+	if _, err := e.c.Deauthorize(ctx, n.ID, e.node.Address()); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := e.c.Member(ctx, n.ID, e.node.Address()); m.Authorized {
+		t.Error("still authorized")
+	}
+}
+
+func TestAssignRemoveIPAndDeleteMember(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	n := e.network(t)
+	if _, err := e.nc.Join(ctx, n.ID); err != nil {
+		t.Fatal(err)
+	}
+	id := e.node.Address()
+	if m, err := e.c.AssignIP(ctx, n.ID, id, "10.147.15.20"); err != nil || !cmp.Equal(m.IPAssignments, []string{"10.147.15.20"}) {
+		t.Fatalf("assign: %v %v", m.IPAssignments, err)
+	}
+	if m, err := e.c.RemoveIP(ctx, n.ID, id, "10.147.15.20"); err != nil || len(m.IPAssignments) != 0 {
+		t.Fatalf("remove: %v %v", m.IPAssignments, err)
+	}
+	if err := e.c.DeleteMember(ctx, n.ID, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.Member(ctx, n.ID, id); !errors.Is(err, netoverlay.ErrNotFound) || !strings.Contains(err.Error(), "member "+id+" not found in network "+n.ID) {
+		t.Errorf("deleted member: %v", err)
+	}
+	if err := e.c.DeleteNetwork(ctx, n.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.ControllerNetwork(ctx, n.ID); !errors.Is(err, netoverlay.ErrNotFound) || !strings.Contains(err.Error(), "network "+n.ID+" not found") {
+		t.Errorf("deleted network: %v", err)
+	}
+	if _, err := e.c.Member(ctx, n.ID, id); err == nil || !strings.Contains(err.Error(), "network "+n.ID+" not found") {
+		t.Errorf("member of deleted network names the network: %v", err)
+	}
+}
+
+func TestJoinStatusAndLeave(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	n := e.network(t)
+	j, err := e.nc.Join(ctx, n.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.Status != netoverlay.StatusRequestingConfiguration || !strings.HasPrefix(j.PortDeviceName, "zt") {
+		t.Errorf("join: %+v", j)
+	}
+	nets, err := e.nc.Networks(ctx)
+	if err != nil || len(nets) != 1 || nets[0].Status != netoverlay.StatusAccessDenied {
+		t.Errorf("networks: %+v %v", nets, err)
+	}
+	st, err := e.nc.Status(ctx)
+	if err != nil || st.Address != e.node.Address() || !st.Online {
+		t.Errorf("status: %+v %v", st, err)
+	}
+	if err := e.nc.Leave(ctx, n.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.nc.Leave(ctx, n.ID); !errors.Is(err, netoverlay.ErrNotFound) {
+		t.Errorf("second leave: %v", err)
+	}
+	if _, err := e.nc.Network(ctx, n.ID); !errors.Is(err, netoverlay.ErrNotFound) || !strings.Contains(err.Error(), "has not joined network "+n.ID) {
+		t.Errorf("after leave: %v", err)
+	}
+}
+
+// rewrite sits between fogctl and the emulator and changes what fogctl
+// sent into something the real controller reads differently: the emulator
+// then answers 200 and silently drops or misreads it, as the real one does.
+func rewrite(t *testing.T, next http.Handler, from, to string) string {
+	t.Helper()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		body = bytes.ReplaceAll(body, []byte(from), []byte(to))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		next.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	return ts.URL
+}
+
+func TestReadBackReportsWhatTheControllerSilentlyDropped(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	n := e.network(t)
+	if _, err := e.nc.Join(ctx, n.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, from, to string
+		call           func(c *netoverlay.Client) error
+		want           string
+		violates       bool // the published spec types only booleans strictly
+	}{
+		{"route dropped", `"10.147.16.0/24"`, `"10.147.16.0/33"`,
+			func(c *netoverlay.Client) error { _, err := c.AddPool(ctx, n.ID, "10.147.16.0/24"); return err },
+			"stored routes [10.147.15.0/24], not [10.147.15.0/24 10.147.16.0/24] as sent", false},
+		{"address dropped", `"10.147.15.9"`, `"10.147.15.300"`,
+			func(c *netoverlay.Client) error { _, err := c.Authorize(ctx, n.ID, e.node.Address(), "10.147.15.9"); return err },
+			"stored ipAssignments [], not [10.147.15.9] as sent", false},
+		{"boolean misread", `"authorized":true`, `"authorized":"yes"`,
+			func(c *netoverlay.Client) error { _, err := c.Authorize(ctx, n.ID, e.node.Address(), ""); return err },
+			"stored authorized false, not true as sent", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := client(t, rewrite(t, e.ctrl.Node, tc.from, tc.to), e.ctrl.Token())
+			err := tc.call(c)
+			var me *netoverlay.MismatchError
+			if !errors.As(err, &me) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want a MismatchError saying %q", err, tc.want)
+			}
+			if v := e.ctrl.TakeViolations(); (len(v) > 0) != tc.violates {
+				t.Errorf("spec violations %v, want some: %v", v, tc.violates)
+			}
+		})
+	}
+}
+
+func TestHTTPFailuresAreOneLineErrors(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	n := e.network(t)
+	serve := func(h http.HandlerFunc) string {
+		ts := httptest.NewServer(h)
+		t.Cleanup(ts.Close)
+		return ts.URL
+	}
+	hang := make(chan struct{})
+	t.Cleanup(func() { close(hang) })
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	for _, tc := range []struct {
+		name  string
+		url   string
+		token string
+		call  func(c *netoverlay.Client) error
+		is    error
+		want  string
+	}{
+		{"401", e.ctrl.URL, "wrongwrongwrongwrongwron", func(c *netoverlay.Client) error { _, err := c.Status(ctx); return err },
+			netoverlay.ErrUnauthorized, "refused the auth token (401 Unauthorized)"},
+		{"404 network", e.ctrl.URL, e.ctrl.Token(), func(c *netoverlay.Client) error { _, err := c.ControllerNetwork(ctx, e.ctrl.Address()+"ffffff"); return err },
+			netoverlay.ErrNotFound, "network " + e.ctrl.Address() + "ffffff not found on the controller"},
+		{"404 member", e.ctrl.URL, e.ctrl.Token(), func(c *netoverlay.Client) error { _, err := c.Authorize(ctx, n.ID, "0123456789", ""); return err },
+			netoverlay.ErrNotFound, "member 0123456789 not found in network " + n.ID},
+		{"5xx", serve(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(503)
+			fmt.Fprint(w, `{"error":503,"description":"database not ready"}`)
+		}), "t", func(c *netoverlay.Client) error { _, err := c.ControllerNetworks(ctx); return err },
+			nil, "answered 503 Service Unavailable to GET /controller/network: database not ready"},
+		{"malformed JSON", serve(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{"address":`) }), "t",
+			func(c *netoverlay.Client) error { _, err := c.Status(ctx); return err },
+			nil, "malformed JSON for GET /status"},
+		{"never answers", serve(func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-r.Context().Done():
+			case <-hang:
+			}
+		}), "t", func(c *netoverlay.Client) error { _, err := c.Status(ctx); return err },
+			netoverlay.ErrTimeout, "did not answer GET /status within 200ms"},
+		{"unreachable", closed.URL, "t", func(c *netoverlay.Client) error { _, err := c.Status(ctx); return err },
+			nil, "cannot reach the ZeroTier service at " + closed.URL},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := client(t, tc.url, tc.token)
+			c.Timeout = 200 * time.Millisecond
+			err := tc.call(c)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("got %v, want one line containing %q", err, tc.want)
+			}
+			if tc.is != nil && !errors.Is(err, tc.is) {
+				t.Errorf("errors.Is(%v, %v) is false", err, tc.is)
+			}
+		})
+	}
+}
+
+func TestTokenNeverPrinted(t *testing.T) {
+	const secret = "s3cr3ts3cr3ts3cr3ts3cr3t"
+	tok := netoverlay.NewToken(secret + "\n")
+	var buf bytes.Buffer
+	for _, f := range []string{"%v", "%s", "%+v", "%#v", "%q", "%x", "%X", "%d"} {
+		fmt.Fprintf(&buf, f+"\n", tok)
+		fmt.Fprintf(&buf, f+"\n", struct{ T netoverlay.Token }{tok})
+	}
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "token", tok)
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("x", "token", tok)
+	data, _ := json.Marshal(map[string]any{"t": tok})
+	buf.Write(data)
+	if strings.Contains(buf.String(), secret) || strings.Contains(buf.String(), fmt.Sprintf("%x", secret)) {
+		t.Fatalf("token leaked:\n%s", buf.String())
+	}
+	if !strings.Contains(buf.String(), "[redacted]") {
+		t.Errorf("no [redacted] in:\n%s", buf.String())
+	}
+	// Errors of every kind name no token.
+	w := ztfake.NewWorld()
+	srv := ztfake.Serve(t, w.NewNode(ztfake.NodeOptions{Name: "fog", Controller: true, Token: secret}))
+	bad := client(t, srv.URL, "wrongwrongwrongwrongwron")
+	_, err := bad.Status(context.Background())
+	good := client(t, srv.URL, secret)
+	_, err2 := good.ControllerNetwork(context.Background(), srv.Address()+"ffffff")
+	for _, e := range []error{err, err2} {
+		if e == nil || strings.Contains(fmt.Sprintf("%v %+v %#v", e, e, e), secret) {
+			t.Errorf("error leaks the token or is nil: %v", e)
+		}
+	}
+}
+
+func TestTokenFiles(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "authtoken.secret")
+	if err := os.WriteFile(good, []byte("abcdefabcdefabcdefabcdef\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing")
+	tok, path, err := netoverlay.FindToken([]string{missing, good})
+	if err != nil || path != good || tok.IsZero() {
+		t.Errorf("FindToken: %v %s %v", tok, path, err)
+	}
+	if _, _, err := netoverlay.FindToken([]string{missing, empty}); err == nil || err.Error() != "read ZeroTier auth token "+empty+": file is empty" {
+		t.Errorf("empty: %v", err)
+	}
+	if _, _, err := netoverlay.FindToken([]string{missing}); err == nil || err.Error() != "read ZeroTier auth token "+missing+": no such file or directory" {
+		t.Errorf("missing: %v", err)
+	}
+	// Root reads any file, so permission denied is built, not provoked.
+	pe := &netoverlay.TokenError{Path: "/var/lib/zerotier-one/authtoken.secret", Err: &fs.PathError{Op: "open", Path: "/var/lib/zerotier-one/authtoken.secret", Err: syscall.EACCES}}
+	if got := pe.Error(); got != "read ZeroTier auth token /var/lib/zerotier-one/authtoken.secret: permission denied" {
+		t.Errorf("permission denied: %q", got)
+	}
+	for goos, want := range map[string][]string{
+		"linux":   {"/home/op/.zeroTierOneAuthToken", "/var/lib/zerotier-one/authtoken.secret"},
+		"darwin":  {"/home/op/Library/Application Support/ZeroTier/One/authtoken.secret", "/Library/Application Support/ZeroTier/One/authtoken.secret"},
+		"windows": {"/home/op/AppData/Local/ZeroTier/One/authtoken.secret", `C:\ProgramData\ZeroTier\One\authtoken.secret`},
+	} {
+		if diff := cmp.Diff(want, netoverlay.DefaultTokenPaths(goos, "/home/op")); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", goos, diff)
+		}
+	}
+}
+
+func TestNextFreeIP(t *testing.T) {
+	pools := []netoverlay.Pool{{Start: "10.147.15.1", End: "10.147.15.3"}, {Start: "10.147.16.1", End: "10.147.16.1"}}
+	for _, tc := range []struct {
+		used []string
+		want string
+	}{
+		{nil, "10.147.15.1"},
+		{[]string{"10.147.15.1", "10.147.15.2"}, "10.147.15.3"},
+		{[]string{"10.147.15.1", "10.147.15.2", "10.147.15.3"}, "10.147.16.1"},
+		{[]string{"10.147.15.1", "10.147.15.2", "10.147.15.3", "10.147.16.1"}, "invalid IP"},
+	} {
+		got, _ := netoverlay.NextFreeIP(pools, tc.used)
+		if got.String() != tc.want {
+			t.Errorf("used %v: got %s, want %s", tc.used, got, tc.want)
+		}
+	}
+}
