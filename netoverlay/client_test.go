@@ -113,9 +113,16 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		"short network id":    func() error { _, err := e.c.ControllerNetwork(ctx, "8056c2e21c"); return err },
 		"upper-case id":       func() error { _, err := e.c.ControllerNetwork(ctx, "8056C2E21C000001"); return err },
 		"member id":           func() error { _, err := e.c.Member(ctx, n.ID, "xyz"); return err },
-		"create cidr":         func() error { _, err := e.c.CreateNetwork(ctx, netoverlay.NetworkSpec{Name: "x", CIDRs: []string{"banana"}}); return err },
-		"bad route":           func() error { r := []netoverlay.Route{{Target: "10.0.0.0/33"}}; _, err := e.c.UpdateNetwork(ctx, n.ID, netoverlay.NetworkConfig{Routes: &r}); return err },
-		"join id":             func() error { _, err := e.nc.Join(ctx, "nothex"); return err },
+		"create cidr": func() error {
+			_, err := e.c.CreateNetwork(ctx, netoverlay.NetworkSpec{Name: "x", CIDRs: []string{"banana"}})
+			return err
+		},
+		"bad route": func() error {
+			r := []netoverlay.Route{{Target: "10.0.0.0/33"}}
+			_, err := e.c.UpdateNetwork(ctx, n.ID, netoverlay.NetworkConfig{Routes: &r})
+			return err
+		},
+		"join id": func() error { _, err := e.nc.Join(ctx, "nothex"); return err },
 	} {
 		if err := call(); err == nil {
 			t.Errorf("%s: no error", name)
@@ -277,7 +284,10 @@ func TestReadBackReportsWhatTheControllerSilentlyDropped(t *testing.T) {
 			func(c *netoverlay.Client) error { _, err := c.AddPool(ctx, n.ID, "10.147.16.0/24"); return err },
 			"stored routes [10.147.15.0/24], not [10.147.15.0/24 10.147.16.0/24] as sent", false},
 		{"address dropped", `"10.147.15.9"`, `"10.147.15.300"`,
-			func(c *netoverlay.Client) error { _, err := c.Authorize(ctx, n.ID, e.node.Address(), "10.147.15.9"); return err },
+			func(c *netoverlay.Client) error {
+				_, err := c.Authorize(ctx, n.ID, e.node.Address(), "10.147.15.9")
+				return err
+			},
 			"stored ipAssignments [], not [10.147.15.9] as sent", false},
 		{"boolean misread", `"authorized":true`, `"authorized":"yes"`,
 			func(c *netoverlay.Client) error { _, err := c.Authorize(ctx, n.ID, e.node.Address(), ""); return err },
@@ -320,7 +330,10 @@ func TestHTTPFailuresAreOneLineErrors(t *testing.T) {
 	}{
 		{"401", e.ctrl.URL, "wrongwrongwrongwrongwron", func(c *netoverlay.Client) error { _, err := c.Status(ctx); return err },
 			netoverlay.ErrUnauthorized, "refused the auth token (401 Unauthorized)"},
-		{"404 network", e.ctrl.URL, e.ctrl.Token(), func(c *netoverlay.Client) error { _, err := c.ControllerNetwork(ctx, e.ctrl.Address()+"ffffff"); return err },
+		{"404 network", e.ctrl.URL, e.ctrl.Token(), func(c *netoverlay.Client) error {
+			_, err := c.ControllerNetwork(ctx, e.ctrl.Address()+"ffffff")
+			return err
+		},
 			netoverlay.ErrNotFound, "network " + e.ctrl.Address() + "ffffff not found on the controller"},
 		{"404 member", e.ctrl.URL, e.ctrl.Token(), func(c *netoverlay.Client) error { _, err := c.Authorize(ctx, n.ID, "0123456789", ""); return err },
 			netoverlay.ErrNotFound, "member 0123456789 not found in network " + n.ID},
