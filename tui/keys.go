@@ -1,0 +1,85 @@
+package tui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// runKeys are the key bindings of the run view, each with its help text.
+type runKeys struct {
+	Up, Down, Left, Right  key.Binding
+	PageUp, PageDown       key.Binding
+	Top, Bottom            key.Binding
+	Inspect, Filter        key.Binding
+	FailedOnly, Help, Back key.Binding
+	Quit, Yes, No          key.Binding
+}
+
+func newRunKeys() runKeys {
+	return runKeys{
+		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Left:       key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "previous layer")),
+		Right:      key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "next layer")),
+		PageUp:     key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
+		PageDown:   key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
+		Top:        key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "first node")),
+		Bottom:     key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "last node")),
+		Inspect:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "inspect node")),
+		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter by name")),
+		FailedOnly: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "failed only")),
+		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear filter")),
+		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Yes:        key.NewBinding(key.WithKeys("y", "Y", "ctrl+c"), key.WithHelp("y", "yes")),
+		No:         key.NewBinding(key.WithKeys("n", "N", "esc", "q"), key.WithHelp("n", "no")),
+	}
+}
+
+// short is the footer's one-line help.
+func (k runKeys) short() []key.Binding {
+	return []key.Binding{
+		key.NewBinding(key.WithHelp("←↓↑→", "move")),
+		k.Inspect, k.Filter, k.FailedOnly, k.Help, k.Quit,
+	}
+}
+
+// full is the help view, grouped.
+func (k runKeys) full() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.Left, k.Right, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Inspect, k.Filter, k.FailedOnly, k.Back, k.Help, k.Quit},
+	}
+}
+
+// inspectorKeys are shown in the inspector's footer.
+func (k runKeys) inspector() []key.Binding {
+	return []key.Binding{
+		key.NewBinding(key.WithHelp("↑↓", "scroll")),
+		k.PageUp, k.PageDown,
+		key.NewBinding(key.WithHelp("esc", "back")),
+	}
+}
+
+// dashKeys are the key bindings of the fleet dashboard.
+type dashKeys struct {
+	Up, Down, Tab key.Binding
+	Use, Probe    key.Binding
+	Command, Help key.Binding
+	Authorize     key.Binding
+	Deny, Back    key.Binding
+	Quit          key.Binding
+}
+
+func newDashKeys() dashKeys {
+	return dashKeys{
+		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Tab:       key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
+		Use:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "use context")),
+		Probe:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "probe again")),
+		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (:ctx NAME, :run FILE, :runs)")),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Authorize: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "authorize member")),
+		Deny:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "deny member")),
+		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+	}
+}
