@@ -10,15 +10,17 @@ import (
 	"time"
 
 	"github.com/fogctl/fogctl/cmd/cmdutil"
+	"github.com/fogctl/fogctl/tui"
 	"github.com/fogctl/fogctl/workflow"
 )
 
 // LiveFunc renders a run as it happens on a terminal. It reads events until
-// the channel is closed and returns then (never earlier: the run waits on
-// it). It prints nothing after it returns.
+// the channel is closed and returns then, or earlier when the user quits an
+// interactive view: Execute then cancels the run. It prints nothing after
+// it returns.
 //
-// The compact status (compactStatus) is the default; the full TUI (issue
-// #6) plugs in here by setting RunOptions.Live in NewCmdRun.
+// DefaultLive is the TUI (package tui) when stdin and stdout are both
+// terminals, and the compact status (compactStatus) otherwise.
 type LiveFunc func(ctx context.Context, io *cmdutil.IOStreams, wf *workflow.Workflow, events <-chan workflow.Event) error
 
 // plainLines prints one tab-separated line per state change, for pipes,
@@ -189,5 +191,10 @@ func (t *runTally) counts() string {
 // DefaultLive is the live view `fogctl run` uses on a terminal, for other
 // commands that run workflows the same way (`fogctl demo`).
 func DefaultLive(ctx context.Context, ios *cmdutil.IOStreams, wf *workflow.Workflow, events <-chan workflow.Event) error {
-	return compactStatus(ctx, ios, wf, events)
+	if !ios.CanPrompt() {
+		return compactStatus(ctx, ios, wf, events)
+	}
+	cfg := tui.Config{In: ios.In, Out: ios.Out, Color: ios.ColorEnabled(), AltScreen: true}
+	_, err := tui.RunGraph(ctx, cfg, tui.GraphOf(wf), "", events)
+	return err
 }

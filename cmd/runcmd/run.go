@@ -267,7 +267,10 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) error {
 	runID := rec.ID()
 	record := workflow.NewRecord(job.Workflow, runID)
 
-	events := workflow.Run(ctx, job.Workflow, workflow.Options{
+	// runCtx also ends when a live view the user quit returns early.
+	runCtx, cancelRun := context.WithCancel(ctx)
+	defer cancelRun()
+	events := workflow.Run(runCtx, job.Workflow, workflow.Options{
 		RunID:          runID,
 		Input:          input,
 		Parallel:       opts.Parallel,
@@ -299,11 +302,12 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) error {
 	case opts.Output == "jsonl":
 		perr = jsonLines(opts.IO.Out, out)
 	case opts.IO.IsStdoutTTY() && !opts.NoTUI && opts.Live != nil:
-		perr = opts.Live(ctx, opts.IO, job.Workflow, out)
+		perr = opts.Live(runCtx, opts.IO, job.Workflow, out)
 	default:
 		perr = plainLines(opts.IO.Out, out)
 	}
-	drain(out) // a printer that returned early must not block the run
+	cancelRun() // the printer returned: if the run still goes, the user quit it
+	drain(out)  // a printer that returned early must not block the run
 	<-copied
 
 	if err := rec.Close(record); err != nil {
