@@ -1,12 +1,257 @@
-// Package netcmd implements `fogctl net`: the ZeroTier overlay.
+// Package netcmd implements `fogctl net`: the ZeroTier overlay, through the
+// local ZeroTier One service of this machine (node commands: join, leave,
+// status, wait) and its embedded network controller on the fog server
+// (create, list, show, pool, members, authorize, deauthorize).
 package netcmd
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"time"
+
 	"github.com/fogctl/fogctl/cmd/cmdutil"
+	"github.com/fogctl/fogctl/netoverlay"
 	"github.com/spf13/cobra"
 )
 
+// Environment variables read by `fogctl net`. The token itself may come
+// from the environment, never from a flag: argv is visible in ps.
+const (
+	EnvURL       = "FOGCTL_ZT_URL"
+	EnvTokenFile = "FOGCTL_ZT_TOKEN_FILE"
+	EnvToken     = "FOGCTL_ZT_TOKEN"
+)
+
+// ztFlags are the flags every `fogctl net` command shares.
+type ztFlags struct {
+	URL       string
+	TokenFile string
+	Timeout   time.Duration
+}
+
 // NewCmdNet builds `fogctl net`.
 func NewCmdNet(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{Use: "net", Short: "Drive the ZeroTier overlay (being built: issue #6)"}
+	z := &ztFlags{}
+	cmd := &cobra.Command{
+		Use:   "net <command>",
+		Short: "Drive the ZeroTier overlay: networks, members, joining nodes",
+		Long: `Drive the ZeroTier overlay every cluster of the fleet sits on.
+
+Controller commands (create, list, show, pool, members, authorize,
+deauthorize) talk to the network controller embedded in the ZeroTier
+service of the fog server; node commands (join, leave, status, wait) talk
+to the ZeroTier service of the machine they run on. Both are reached at
+--zt-url (default http://127.0.0.1:9993) with the auth token read from
+--token-file, $FOGCTL_ZT_TOKEN_FILE, $FOGCTL_ZT_TOKEN, or zerotier-cli's
+places (~/.zeroTierOneAuthToken, /var/lib/zerotier-one/authtoken.secret).
+
+Every change is read back: the controller answers 200 even to what it
+silently ignored, so fogctl reports any difference as an error.`,
+		Example: `  fogctl net create fleet --cidr 10.147.15.0/24
+  fogctl net members 8056c2e21c000001 --pending
+  fogctl net authorize 8056c2e21c000001 a1b2c3d4e5 --ip auto --context bus-17
+  fogctl net join 8056c2e21c000001 && fogctl net wait 8056c2e21c000001`,
+	}
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&z.URL, "zt-url", "", "URL of the ZeroTier service (default $"+EnvURL+" or "+netoverlay.DefaultURL+")")
+	pf.StringVar(&z.TokenFile, "token-file", "", "File holding the ZeroTier auth token (default $"+EnvTokenFile+", then zerotier-cli's places)")
+	pf.DurationVar(&z.Timeout, "zt-timeout", netoverlay.DefaultTimeout, "Time limit of each request to the ZeroTier service")
+
+	cmd.AddCommand(
+		NewCmdCreate(f, z, nil),
+		NewCmdList(f, z, nil),
+		NewCmdShow(f, z, nil),
+		NewCmdPool(f, z),
+		NewCmdMembers(f, z, nil),
+		NewCmdAuthorize(f, z, nil),
+		NewCmdDeauthorize(f, z, nil),
+		NewCmdJoin(f, z, nil),
+		NewCmdLeave(f, z, nil),
+		NewCmdStatus(f, z, nil),
+		NewCmdWait(f, z, nil),
+	)
+	return cmd
+}
+
+// clientFunc returns the lazy client constructor of a command: it reads the
+// environment when the command runs, not when it is built.
+func (z *ztFlags) clientFunc(f *cmdutil.Factory) func() (*netoverlay.Client, error) {
+	return func() (*netoverlay.Client, error) {
+		return z.newClient(f, os.Getenv)
+	}
+}
+
+func (z *ztFlags) newClient(f *cmdutil.Factory, getenv func(string) string) (*netoverlay.Client, error) {
+	url := z.URL
+	if url == "" {
+		url = getenv(EnvURL)
+	}
+	tok, err := z.token(getenv)
+	if err != nil {
+		return nil, err
+	}
+	hc, err := f.HTTPClient()
+	if err != nil {
+		return nil, err
+	}
+	c, err := netoverlay.New(hc, url, tok)
+	if err != nil {
+		return nil, cmdutil.WithExitCode(cmdutil.ExitUsage, err)
+	}
+	c.Timeout = z.Timeout
+	return c, nil
+}
+
+// token finds the auth token: --token-file, $FOGCTL_ZT_TOKEN_FILE,
+// $FOGCTL_ZT_TOKEN, then where zerotier-cli looks.
+func (z *ztFlags) token(getenv func(string) string) (netoverlay.Token, error) {
+	file := z.TokenFile
+	if file == "" {
+		file = getenv(EnvTokenFile)
+	}
+	if file != "" {
+		t, err := netoverlay.ReadTokenFile(file)
+		if err != nil {
+			return netoverlay.Token{}, fmt.Errorf("%w (check --token-file or $%s)", err, EnvTokenFile)
+		}
+		return t, nil
+	}
+	if v := getenv(EnvToken); v != "" {
+		return netoverlay.NewToken(v), nil
+	}
+	home, _ := os.UserHomeDir()
+	t, _, err := netoverlay.FindToken(netoverlay.DefaultTokenPaths(runtime.GOOS, home))
+	if err != nil {
+		return netoverlay.Token{}, fmt.Errorf("%w (run as root, or pass --token-file)", err)
+	}
+	return t, nil
+}
+
+// netErr turns a netoverlay error into what the user reads, with its exit
+// code: 2 for input fogctl refused before sending, 1 otherwise.
+func netErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	switch {
+	case errors.Is(err, netoverlay.ErrInvalid):
+		return cmdutil.WithExitCode(cmdutil.ExitUsage, err)
+	case errors.Is(err, netoverlay.ErrUnauthorized):
+		return fmt.Errorf("%w: the token is wrong for this service (check --token-file or $%s)", err, EnvTokenFile)
+	case errors.Is(err, netoverlay.ErrTimeout):
+		return fmt.Errorf("%w (raise --zt-timeout, or check the service)", err)
+	}
+	return err
+}
+
+// completeTimeout bounds shell completion: best effort, never slow.
+const completeTimeout = 2 * time.Second
+
+// completeNetworks completes controller network ids with their names.
+func completeNetworks(f *cmdutil.Factory, z *ztFlags) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		if len(args) != 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return networkCompletions(cmd.Context(), f, z), cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+func networkCompletions(ctx context.Context, f *cmdutil.Factory, z *ztFlags) []string {
+	c, err := z.quickClient(f)
+	if err != nil {
+		return nil
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ids, err := c.ControllerNetworks(ctx)
+	if err != nil {
+		return nil
+	}
+	return ids
+}
+
+// completeJoined completes the networks this node has joined.
+func completeJoined(f *cmdutil.Factory, z *ztFlags) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		if len(args) != 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		c, err := z.quickClient(f)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		nets, err := c.Networks(ctxOf(cmd))
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var out []string
+		for _, n := range nets {
+			out = append(out, n.ID+"\t"+n.Name+" "+n.Status)
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completeNetworkThenMember completes a network id, then its members,
+// pending ones first when pendingFirst.
+func completeNetworkThenMember(f *cmdutil.Factory, z *ztFlags, pendingFirst bool) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		switch len(args) {
+		case 0:
+			return networkCompletions(ctxOf(cmd), f, z), cobra.ShellCompDirectiveNoFileComp
+		case 1:
+			c, err := z.quickClient(f)
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			members, err := c.Members(ctxOf(cmd), args[0])
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var first, rest []string
+			for _, m := range members {
+				if m.Pending() {
+					first = append(first, m.ID+"\tpending")
+				} else {
+					rest = append(rest, m.ID+"\tauthorized")
+				}
+			}
+			if !pendingFirst {
+				first, rest = rest, first
+			}
+			return append(first, rest...), cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveKeepOrder
+		}
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+func (z *ztFlags) quickClient(f *cmdutil.Factory) (*netoverlay.Client, error) {
+	c, err := z.newClient(f, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	c.Timeout = min(c.Timeout, completeTimeout)
+	return c, nil
+}
+
+func ctxOf(cmd *cobra.Command) context.Context {
+	if ctx := cmd.Context(); ctx != nil {
+		return ctx
+	}
+	return context.Background()
+}
+
+// exactArgs is cobra.ExactArgs with the argument names in the message.
+func exactArgs(names ...string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != len(names) {
+			return cmdutil.FlagErrorf("%s wants %d argument(s) (%v), got %d", cmd.CommandPath(), len(names), names, len(args))
+		}
+		return nil
+	}
 }

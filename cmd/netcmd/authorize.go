@@ -1,0 +1,144 @@
+package netcmd
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/fogctl/fogctl/cmd/cmdutil"
+	"github.com/fogctl/fogctl/netoverlay"
+	"github.com/spf13/cobra"
+)
+
+// AuthorizeOptions are the inputs of `fogctl net authorize` and
+// `fogctl net deauthorize`.
+type AuthorizeOptions struct {
+	IO        *cmdutil.IOStreams
+	Client    func() (*netoverlay.Client, error)
+	ConfigDir func() (string, error)
+
+	Deauthorize bool
+	NetworkID   string
+	MemberID    string
+	IP          string // "", "auto" or an address
+	Context     string // kubeconfig context to record the member under
+	Output      string
+}
+
+// NewCmdAuthorize builds `fogctl net authorize`.
+func NewCmdAuthorize(f *cmdutil.Factory, z *ztFlags, runF func(*AuthorizeOptions) error) *cobra.Command {
+	opts := &AuthorizeOptions{IO: f.IOStreams, Client: z.clientFunc(f), ConfigDir: f.ConfigDir}
+	cmd := &cobra.Command{
+		Use:   "authorize NWID MEMBER [--ip IP|auto]",
+		Short: "Authorize a member that joined, optionally with an address",
+		Long: `Authorize a pending member. The controller gives members authorized
+through its API no address by itself: --ip sets one, either a fixed
+address inside a pool of the network or 'auto' for the next free one
+(skipping addresses other members hold). The assigned address is printed
+on stdout. --context records the member id, network and address beside
+that kubeconfig context in the fleet file.`,
+		Example: `  fogctl net authorize 8056c2e21c000001 a1b2c3d4e5 --ip 10.147.15.17
+  fogctl net authorize 8056c2e21c000001 a1b2c3d4e5 --ip auto --context bus-17`,
+		Args:              exactArgs("NWID", "MEMBER"),
+		ValidArgsFunction: completeNetworkThenMember(f, z, true),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.NetworkID, opts.MemberID = args[0], args[1]
+			if cmd.Flags().Changed("context") {
+				if err := validContextName(opts.Context); err != nil {
+					return cmdutil.FlagErrorf("%v", err)
+				}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return authorizeRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.IP, "ip", "", "Address to assign: an IP inside a pool of the network, or 'auto'")
+	cmd.Flags().StringVar(&opts.Context, "context", "", "Record the member under this kubeconfig context in the fleet file")
+	_ = cmd.RegisterFlagCompletionFunc("ip", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"auto"}, cobra.ShellCompDirectiveNoFileComp
+	})
+	cmdutil.AddOutputFlag(cmd, &opts.Output, "json", "yaml")
+	return cmd
+}
+
+// NewCmdDeauthorize builds `fogctl net deauthorize`.
+func NewCmdDeauthorize(f *cmdutil.Factory, z *ztFlags, runF func(*AuthorizeOptions) error) *cobra.Command {
+	opts := &AuthorizeOptions{IO: f.IOStreams, Client: z.clientFunc(f), ConfigDir: f.ConfigDir, Deauthorize: true}
+	cmd := &cobra.Command{
+		Use:   "deauthorize NWID MEMBER",
+		Short: "Withdraw a member's authorization",
+		Long: `Withdraw a member's authorization. The controller does not push this: the
+node learns of it at its next configuration refresh, up to 60 seconds
+later, and keeps its address and traffic until then.`,
+		Example:           `  fogctl net deauthorize 8056c2e21c000001 a1b2c3d4e5`,
+		Args:              exactArgs("NWID", "MEMBER"),
+		ValidArgsFunction: completeNetworkThenMember(f, z, false),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.NetworkID, opts.MemberID = args[0], args[1]
+			if runF != nil {
+				return runF(opts)
+			}
+			return authorizeRun(cmd.Context(), opts)
+		},
+	}
+	cmdutil.AddOutputFlag(cmd, &opts.Output, "json", "yaml")
+	return cmd
+}
+
+func authorizeRun(ctx context.Context, opts *AuthorizeOptions) error {
+	if err := netoverlay.ValidateNetworkID(opts.NetworkID); err != nil {
+		return netErr(err)
+	}
+	if err := netoverlay.ValidateMemberID(opts.MemberID); err != nil {
+		return netErr(err)
+	}
+	c, err := opts.Client()
+	if err != nil {
+		return err
+	}
+	var m netoverlay.Member
+	if opts.Deauthorize {
+		m, err = c.Deauthorize(ctx, opts.NetworkID, opts.MemberID)
+	} else {
+		m, err = c.Authorize(ctx, opts.NetworkID, opts.MemberID, opts.IP)
+	}
+	if err != nil {
+		return netErr(err)
+	}
+	r := newMemberRecord(m)
+	switch opts.Output {
+	case "json":
+		err = cmdutil.PrintJSON(opts.IO.Out, r)
+	case "yaml":
+		err = cmdutil.PrintYAML(opts.IO.Out, r)
+	}
+	if err != nil {
+		return err
+	}
+	if opts.Deauthorize {
+		fmt.Fprintf(opts.IO.ErrOut, "✓ Deauthorized member %s of network %s; the node notices at its next configuration refresh (up to 60s) and keeps its address until then\n", m.ID, opts.NetworkID)
+		return nil
+	}
+	ip := ""
+	if len(m.IPAssignments) > 0 {
+		ip = m.IPAssignments[0]
+	}
+	if opts.Output == "" && ip != "" {
+		fmt.Fprintln(opts.IO.Out, ip)
+	}
+	with := "no address (pass --ip IP or --ip auto to give one)"
+	if ip != "" {
+		with = strings.Join(m.IPAssignments, ", ")
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "✓ Authorized member %s on network %s with %s\n", m.ID, opts.NetworkID, with)
+	if opts.Context != "" {
+		path, err := recordFleet(ctx, opts.ConfigDir, opts.Context, opts.NetworkID, m.ID, ip)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "✓ Recorded member %s for context %s in %s\n", m.ID, opts.Context, path)
+	}
+	return nil
+}
