@@ -2,21 +2,25 @@
 // fogctl's state directory:
 //
 //	<state>/runs/<id>/
-//	    meta.json       what was run: workflow path, input, options (written once, atomically)
-//	    workflow        a copy of the workflow file as it was run
-//	    journal.jsonl   the run's events, one JSON object a line, append-only
-//	    record.json     the final run record, compacted from the journal when the run ends
-//	    summary.json    a few counts for `fogctl runs list`
+//	    journal.jsonl   while the run goes: a header line (what was run: the
+//	                    workflow path and a copy of the file, the input, the
+//	                    flags), then one event a line, append-only
+//	    record.json     when the run has ended: the header and the final
+//	                    record, compacted from the journal, which is removed
+//	    summary.json    a few counts for `fogctl runs list` (a cache)
 //	    lock            held (flock) by the process running the run
 //
 // Events are appended by one writer goroutine, never by the engine: Append
-// only queues. The writer flushes each batch with write(2), so a process
-// killed with SIGKILL loses nothing already queued and written; it fsyncs
-// once per batch that finished a node (group commit), never per event. At
-// the end the journal is replayed into record.json (temp file, fsync,
-// rename, fsync of the directory) and removed, so a finished run costs one
-// file the size of its record. A run whose process died keeps its journal;
-// Load replays it through workflow.Record, ignoring a torn last line.
+// only queues. The writer writes each batch with one write(2), so a
+// process killed with SIGKILL loses nothing it had written; it fsyncs
+// once per batch that finished a node or the run (group commit), never
+// per event, and never while the engine waits. When the run ends, Close
+// drains the queue and writes record.json (temp file, fsync, rename,
+// fsync of the directory) before it removes the journal: two fsyncs per
+// run, whatever its size. Everything written is linear in the run's
+// events. A run whose process died keeps its journal; Load replays it
+// through workflow.Record, ignoring a torn last line, and reports it
+// interrupted once no process holds its lock.
 //
 // Run IDs are the UTC start second and 8 random hex digits
 // (20261123T021501-3f9a1c2d): they sort by time and the run directory is

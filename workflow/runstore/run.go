@@ -16,8 +16,9 @@ import (
 // Run is the record of one run being written. Append queues events for
 // the writer goroutine; Close drains it and compacts the journal.
 type Run struct {
-	meta Meta
-	dir  string
+	meta     Meta
+	workflow string
+	dir      string
 	lock *flock.Flock
 	file *os.File
 
@@ -143,25 +144,22 @@ func (r *Run) Close(rec *workflow.Record) error {
 	return nil
 }
 
-// compact writes record.json and summary.json, then removes the journal.
-// A kill at any point leaves either the journal or the record to read.
+// compact writes record.json (temp file, fsync, rename, fsync of the
+// directory), then summary.json (a cache: no fsync), then removes the
+// journal. A kill at any point leaves the journal or the record to read.
 func (r *Run) compact(rec *workflow.Record) error {
-	data, err := json.Marshal(rec)
+	data, err := json.Marshal(compacted{Meta: r.meta, Workflow: r.workflow, Record: rec})
 	if err != nil {
 		return err
 	}
-	if err := writeFileSynced(filepath.Join(r.dir, recordFile), data); err != nil {
-		return err
-	}
-	sum, err := json.Marshal(r.tally.summary())
-	if err != nil {
-		return err
-	}
-	if err := writeFileSynced(filepath.Join(r.dir, summaryFile), sum); err != nil {
+	if err := writeFile(filepath.Join(r.dir, recordFile), data, true); err != nil {
 		return err
 	}
 	if err := syncDir(r.dir); err != nil {
 		return err
+	}
+	if sum, err := json.Marshal(r.tally.summary()); err == nil {
+		_ = writeFile(filepath.Join(r.dir, summaryFile), sum, false)
 	}
 	if err := os.Remove(filepath.Join(r.dir, journalFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
@@ -169,9 +167,10 @@ func (r *Run) compact(rec *workflow.Record) error {
 	return nil
 }
 
-// writeFileSynced is writeFileAtomic without the directory fsync, for a
-// caller that fsyncs the directory once after several files.
-func writeFileSynced(path string, data []byte) error {
+// writeFile writes data to path through a temp file in the same
+// directory and a rename, so readers see the old file or the new one,
+// never a part; with sync the temp file is fsynced before the rename.
+func writeFile(path string, data []byte, sync bool) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return err
@@ -185,9 +184,11 @@ func writeFileSynced(path string, data []byte) error {
 		tmp.Close()
 		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
+	if sync {
+		if err := tmp.Sync(); err != nil {
+			tmp.Close()
+			return err
+		}
 	}
 	if err := tmp.Close(); err != nil {
 		return err

@@ -1,7 +1,6 @@
 package runstore
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
@@ -29,8 +28,6 @@ const StateInterrupted workflow.State = "interrupted"
 
 // File names inside a run directory.
 const (
-	metaFile     = "meta.json"
-	workflowFile = "workflow"
 	journalFile  = "journal.jsonl"
 	recordFile   = "record.json"
 	summaryFile  = "summary.json"
@@ -136,22 +133,21 @@ func (s *Store) Create(meta Meta, workflowData []byte) (*Run, error) {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("record run %s: %w", meta.ID, err)
 	}
-	if err := writeFileAtomic(filepath.Join(dir, workflowFile), workflowData); err != nil {
-		return fail(err)
-	}
-	metaData, err := json.MarshalIndent(meta, "", "  ")
+	head, err := json.Marshal(header{Meta: meta, Workflow: string(workflowData)})
 	if err != nil {
-		return fail(err)
-	}
-	if err := writeFileAtomic(filepath.Join(dir, metaFile), append(metaData, '\n')); err != nil {
 		return fail(err)
 	}
 	journal, err := os.OpenFile(filepath.Join(dir, journalFile), os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return fail(err)
 	}
+	// The header goes out with the first batch's write and fsync.
+	if _, err := journal.Write(append(head, '\n')); err != nil {
+		journal.Close()
+		return fail(err)
+	}
 	s.prune(meta.ID)
-	r := &Run{meta: meta, dir: dir, lock: lock, file: journal}
+	r := &Run{meta: meta, workflow: string(workflowData), dir: dir, lock: lock, file: journal}
 	r.start()
 	return r, nil
 }
@@ -212,6 +208,19 @@ type Summary struct {
 	ResumedFrom string         `json:"resumedFrom,omitempty"`
 }
 
+// header is the journal's first line: what the run was started with.
+type header struct {
+	Meta     Meta   `json:"meta"`
+	Workflow string `json:"workflow"`
+}
+
+// compacted is record.json: the header and the final record.
+type compacted struct {
+	Meta     Meta             `json:"meta"`
+	Workflow string           `json:"workflow"`
+	Record   *workflow.Record `json:"record"`
+}
+
 // List returns the summaries of all recorded runs, newest first. A run
 // still being written is listed as running; one whose process died as
 // interrupted.
@@ -237,31 +246,20 @@ func (s *Store) List() ([]Summary, error) {
 	return out, nil
 }
 
+// summary reads summary.json, a cache written without fsync; when it is
+// missing or torn, the summary is computed from the record or journal.
 func (s *Store) summary(id string) (Summary, error) {
-	dir := filepath.Join(s.dir, id)
 	var sum Summary
-	if data, err := os.ReadFile(filepath.Join(dir, summaryFile)); err == nil {
-		if err := json.Unmarshal(data, &sum); err == nil {
+	if data, err := os.ReadFile(filepath.Join(s.dir, id, summaryFile)); err == nil {
+		if err := json.Unmarshal(data, &sum); err == nil && sum.ID == id {
 			return sum, nil
 		}
 	}
-	meta, err := s.readMeta(id)
+	l, err := s.Load(id)
 	if err != nil {
 		return Summary{}, err
 	}
-	events, _, err := readJournal(filepath.Join(dir, journalFile))
-	if err != nil {
-		return Summary{}, err
-	}
-	t := newTally(meta)
-	for _, ev := range events {
-		t.add(ev)
-	}
-	sum = t.summary()
-	if !sum.State.Terminal() && !s.running(id) {
-		sum.State = StateInterrupted
-	}
-	return sum, nil
+	return l.Summary(), nil
 }
 
 // running reports whether a process holds the run's lock.
@@ -278,22 +276,17 @@ func (s *Store) running(id string) bool {
 	return true
 }
 
-func (s *Store) readMeta(id string) (Meta, error) {
-	var meta Meta
+// exists reports whether id names a recorded run.
+func (s *Store) exists(id string) bool {
 	if !validID(id) {
-		return meta, fmt.Errorf("run %q: %w", id, ErrNotFound)
+		return false
 	}
-	data, err := os.ReadFile(filepath.Join(s.dir, id, metaFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return meta, fmt.Errorf("run %q: %w", id, ErrNotFound)
+	for _, f := range []string{recordFile, journalFile} {
+		if _, err := os.Stat(filepath.Join(s.dir, id, f)); err == nil {
+			return true
+		}
 	}
-	if err != nil {
-		return meta, err
-	}
-	if err := json.Unmarshal(data, &meta); err != nil {
-		return meta, fmt.Errorf("run %s: %s: %w", id, metaFile, err)
-	}
-	return meta, nil
+	return false
 }
 
 // Resolve turns what a user typed into a run ID: "latest" is the newest
@@ -312,7 +305,7 @@ func (s *Store) Resolve(name string) (string, error) {
 	if !validID(name) {
 		return "", fmt.Errorf("run %q: %w", name, ErrNotFound)
 	}
-	if _, err := os.Stat(filepath.Join(s.dir, name, metaFile)); err == nil {
+	if s.exists(name) {
 		return name, nil
 	}
 	ids, err := s.ids()
@@ -354,46 +347,76 @@ type Loaded struct {
 	Events []workflow.Event
 }
 
+// Summary is the run's line in List.
+func (l *Loaded) Summary() Summary {
+	sum := Summary{
+		ID:          l.Meta.ID,
+		Workflow:    l.Meta.Workflow,
+		State:       l.State,
+		Created:     l.Meta.Created,
+		Finished:    l.Record.Ended,
+		Nodes:       l.Meta.Nodes,
+		ResumedFrom: l.Meta.ResumedFrom,
+	}
+	if !l.State.Terminal() {
+		sum.Finished = time.Time{}
+	}
+	for _, n := range l.Record.Nodes {
+		switch n.State {
+		case workflow.StateSucceeded:
+			sum.Succeeded++
+		case workflow.StateFailed:
+			sum.Failed++
+		}
+		if len(n.Attempts) > 1 {
+			sum.Retried++
+		}
+	}
+	return sum
+}
+
 // Load reads one run. A finished run is read from record.json; a running
 // or killed one is replayed from its journal, a torn last line ignored.
 func (s *Store) Load(id string) (*Loaded, error) {
-	meta, err := s.readMeta(id)
-	if err != nil {
-		return nil, err
+	if !validID(id) {
+		return nil, fmt.Errorf("run %q: %w", id, ErrNotFound)
 	}
 	dir := filepath.Join(s.dir, id)
-	data, err := os.ReadFile(filepath.Join(dir, workflowFile))
+	if data, err := os.ReadFile(filepath.Join(dir, recordFile)); err == nil {
+		var c compacted
+		if err := json.Unmarshal(data, &c); err != nil || c.Record == nil {
+			return nil, fmt.Errorf("run %s: %s is damaged: %v", id, filepath.Join(dir, recordFile), err)
+		}
+		l := &Loaded{Meta: c.Meta, WorkflowData: []byte(c.Workflow), Record: c.Record, State: c.Record.State}
+		wf, err := workflow.Parse(c.Meta.Workflow, l.WorkflowData)
+		if err != nil {
+			return nil, fmt.Errorf("run %s: recorded workflow: %w", id, err)
+		}
+		l.Workflow = wf
+		if !l.State.Terminal() {
+			l.State = StateInterrupted
+		}
+		return l, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("run %s: %w", id, err)
+	}
+	head, events, _, err := readJournal(filepath.Join(dir, journalFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("run %q: %w", id, ErrNotFound)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("run %s: %w", id, err)
 	}
-	wf, err := workflow.Parse(meta.Workflow, data)
+	wf, err := workflow.Parse(head.Meta.Workflow, []byte(head.Workflow))
 	if err != nil {
 		return nil, fmt.Errorf("run %s: recorded workflow: %w", id, err)
 	}
-	l := &Loaded{Meta: meta, WorkflowData: data, Workflow: wf}
-	if recData, err := os.ReadFile(filepath.Join(dir, recordFile)); err == nil {
-		var rec workflow.Record
-		if err := json.Unmarshal(recData, &rec); err != nil {
-			return nil, fmt.Errorf("run %s: %s: %w", id, recordFile, err)
-		}
-		l.Record = &rec
-		if sum, err := s.summary(id); err == nil {
-			l.State = sum.State
-		}
-		return l, nil
-	}
-	events, _, err := readJournal(filepath.Join(dir, journalFile))
-	if err != nil {
-		return nil, fmt.Errorf("run %s: %w", id, err)
-	}
-	l.Events = events
+	l := &Loaded{Meta: head.Meta, WorkflowData: []byte(head.Workflow), Workflow: wf, Events: events}
 	l.Record = workflow.NewRecord(wf, id)
-	t := newTally(meta)
 	for _, ev := range events {
 		l.Record.Apply(ev)
-		t.add(ev)
 	}
-	l.State = t.state
+	l.State = l.Record.State
 	if !l.State.Terminal() && !s.running(id) {
 		l.State = StateInterrupted
 	}
@@ -403,18 +426,23 @@ func (s *Store) Load(id string) (*Loaded, error) {
 // Running reports whether a process is running the run now.
 func (s *Store) Running(id string) bool { return s.running(id) }
 
-// readJournal reads the events of a journal. A last line without its
-// newline, or one that does not decode, is a write torn by a kill: it is
-// dropped and torn is true.
-func readJournal(path string) (events []workflow.Event, torn bool, err error) {
+// readJournal reads a journal: its header line, then events. A last line
+// without its newline, or one that does not decode, is a write torn by a
+// kill: it is dropped and torn is true.
+func readJournal(path string) (head header, events []workflow.Event, torn bool, err error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, false, err
+		return head, nil, false, err
 	}
-	for len(data) > 0 {
+	i := bytes.IndexByte(data, '\n')
+	if i < 0 || json.Unmarshal(data[:i], &head) != nil {
+		return head, nil, true, fmt.Errorf("%s: no header line: the run was killed as it started", path)
+	}
+	data = data[i+1:]
+	for n := 2; len(data) > 0; n++ {
 		i := bytes.IndexByte(data, '\n')
 		if i < 0 {
-			return events, true, nil
+			return head, events, true, nil
 		}
 		line := data[:i]
 		data = data[i+1:]
@@ -424,49 +452,13 @@ func readJournal(path string) (events []workflow.Event, torn bool, err error) {
 		var ev workflow.Event
 		if err := json.Unmarshal(line, &ev); err != nil {
 			if len(data) == 0 {
-				return events, true, nil
+				return head, events, true, nil
 			}
-			return events, false, fmt.Errorf("%s: line %d: %w", path, len(events)+1, err)
+			return head, events, false, fmt.Errorf("%s: line %d: %w", path, n, err)
 		}
 		events = append(events, ev)
 	}
-	return events, false, nil
-}
-
-// writeFileAtomic writes data to path through a temp file in the same
-// directory: write, fsync, rename, fsync the directory. Readers see the
-// old file or the new one, never a part.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	w := bufio.NewWriterSize(tmp, 64<<10)
-	if _, err := w.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(dir)
+	return head, events, false, nil
 }
 
 func syncDir(dir string) error {

@@ -1,0 +1,336 @@
+package runstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fogctl/fogctl/workflow"
+	"github.com/google/go-cmp/cmp"
+)
+
+// noopWorkflow returns a fan-out/fan-in workflow of n noop nodes: a root,
+// n-2 middle nodes, and a sink depending on all of them.
+func noopWorkflow(t testing.TB, n int) (*workflow.Workflow, []byte) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("apiVersion: fogctl.io/v1alpha1\nkind: Workflow\nmetadata:\n  name: fan\nspec:\n  nodes:\n")
+	b.WriteString("    - {name: root, kind: noop}\n")
+	var mids []string
+	for i := 0; i < n-2; i++ {
+		name := fmt.Sprintf("m%04d", i)
+		mids = append(mids, name)
+		fmt.Fprintf(&b, "    - {name: %s, kind: noop, dependencies: [root]}\n", name)
+	}
+	fmt.Fprintf(&b, "    - {name: sink, kind: noop, dependencies: [%s]}\n", strings.Join(mids, ", "))
+	data := []byte(b.String())
+	wf, err := workflow.Parse("fan.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wf, data
+}
+
+// runRecorded runs wf with the store recording it, as `fogctl run` does,
+// and returns the run's ID and the record built from its events.
+func runRecorded(t testing.TB, s *Store, wf *workflow.Workflow, data []byte) (string, *workflow.Record) {
+	t.Helper()
+	run, err := s.Create(Meta{Workflow: "/work/fan.yaml", Nodes: len(wf.Nodes), Input: json.RawMessage(`{"site":"depot"}`)}, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := workflow.NewRecord(wf, run.ID())
+	for ev := range workflow.Run(context.Background(), wf, workflow.Options{RunID: run.ID(), Input: json.RawMessage(`{"site":"depot"}`)}) {
+		rec.Apply(ev)
+		run.Append(ev)
+	}
+	if err := run.Close(rec); err != nil {
+		t.Fatal(err)
+	}
+	return run.ID(), rec
+}
+
+func TestRecordRoundTrip(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wf, data := noopWorkflow(t, 50)
+	id, want := runRecorded(t, s, wf, data)
+
+	dir := filepath.Join(s.Dir(), id)
+	if _, err := os.Stat(filepath.Join(dir, journalFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("journal still there after compaction: %v", err)
+	}
+	for _, f := range []string{recordFile, summaryFile} {
+		fi, err := os.Stat(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode %v, want 0600", f, fi.Mode().Perm())
+		}
+	}
+
+	got, err := s.Load(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got.Record, cmp.AllowUnexported(workflow.Record{}), cmp.FilterPath(func(p cmp.Path) bool {
+		return p.Last().String() == ".index"
+	}, cmp.Ignore())); diff != "" {
+		t.Errorf("record (-want +got):\n%s", diff)
+	}
+	if got.State != workflow.StateSucceeded {
+		t.Errorf("state %q, want succeeded", got.State)
+	}
+	if string(got.WorkflowData) != string(data) || string(got.Meta.Input) != `{"site":"depot"}` {
+		t.Errorf("meta or workflow copy not kept: %s / %.40q", got.Meta.Input, got.WorkflowData)
+	}
+	list, err := s.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSum := Summary{ID: id, Workflow: "/work/fan.yaml", State: workflow.StateSucceeded, Created: got.Meta.Created, Finished: want.Ended, Nodes: 50, Succeeded: 50}
+	if diff := cmp.Diff([]Summary{wantSum}, list); diff != "" {
+		t.Errorf("List (-want +got):\n%s", diff)
+	}
+}
+
+// TestKilledRunReplaysJournal writes a journal as a killed process leaves
+// it, the last line torn, and checks Load replays what was complete and
+// calls the run interrupted.
+func TestKilledRunReplaysJournal(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, data := noopWorkflow(t, 4)
+	run, err := s.Create(Meta{Workflow: "/work/fan.yaml", Nodes: 4}, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 23, 2, 15, 1, 0, time.UTC)
+	evs := []workflow.Event{
+		{Seq: 1, Time: t0, RunID: run.ID(), State: workflow.StateRunning},
+		{Seq: 2, Time: t0, RunID: run.ID(), Node: "root", State: workflow.StateSucceeded, Output: json.RawMessage(`{"a":1}`)},
+		{Seq: 3, Time: t0, RunID: run.ID(), Node: "m0000", State: workflow.StateRunning, Attempt: 1, MaxAttempts: 1},
+	}
+	for _, ev := range evs {
+		run.Append(ev)
+	}
+	// Stop the writer without compacting, as a kill would, then tear a
+	// line on the end the way a write cut short does.
+	stopWriter(run)
+	if _, err := run.file.WriteString(`{"seq":4,"time":"2026-11-23T02:15:02Z","node":"m0`); err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := s.Load(run.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != workflow.StateRunning {
+		t.Errorf("state while the lock is held: %q, want running", got.State)
+	}
+	run.file.Close()
+	run.lock.Unlock() // the kernel does this for a killed process
+
+	got, err = s.Load(run.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != StateInterrupted {
+		t.Errorf("state %q, want %q", got.State, StateInterrupted)
+	}
+	if len(got.Events) != 3 {
+		t.Errorf("replayed %d events, want 3 (the torn fourth dropped)", len(got.Events))
+	}
+	states := map[string]workflow.State{}
+	for _, n := range got.Record.Nodes {
+		states[n.Name] = n.State
+	}
+	want := map[string]workflow.State{"root": "succeeded", "m0000": "running", "m0001": "pending", "sink": "pending"}
+	if diff := cmp.Diff(want, states); diff != "" {
+		t.Errorf("node states (-want +got):\n%s", diff)
+	}
+	list, err := s.List()
+	if err != nil || len(list) != 1 || list[0].State != StateInterrupted || list[0].Succeeded != 1 {
+		t.Errorf("List = %+v, %v; want one interrupted run with 1 succeeded", list, err)
+	}
+}
+
+func TestCorruptJournalLineNamesIt(t *testing.T) {
+	path := filepath.Join(t.TempDir(), journalFile)
+	os.WriteFile(path, []byte("{\"meta\":{}}\n{\"seq\":1}\nnot json\n{\"seq\":3}\n"), 0o600)
+	_, _, _, err := readJournal(path)
+	if err == nil || !strings.Contains(err.Error(), "line 3") {
+		t.Errorf("error %v, want one naming line 3", err)
+	}
+	os.WriteFile(path, []byte(`{"meta":{"id":"x",`), 0o600)
+	if _, _, _, err := readJournal(path); err == nil || !strings.Contains(err.Error(), "killed as it started") {
+		t.Errorf("journal without header: %v", err)
+	}
+}
+
+func TestConcurrentCreateUniqueIDs(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 40
+	ids := make([]string, n)
+	var wg sync.WaitGroup
+	now := time.Now()
+	for i := range n {
+		wg.Go(func() {
+			r, err := s.Create(Meta{Created: now}, []byte("x"))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			ids[i] = r.ID()
+			r.Close(nil)
+		})
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			t.Errorf("ID %s given twice", id)
+		}
+		seen[id] = true
+	}
+}
+
+func TestRetentionKeepsNewest(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Keep = 3
+	t0 := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
+	var ids []string
+	var held *Run
+	for i := range 6 {
+		r, err := s.Create(Meta{Created: t0.Add(time.Duration(i) * time.Second)}, []byte("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.ID())
+		if i == 0 {
+			held = r // still running: never removed
+			continue
+		}
+		r.Close(nil)
+	}
+	defer held.Close(nil)
+	got, err := s.IDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{ids[5], ids[4], ids[3], ids[0]}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("runs kept (-want +got):\n%s", diff)
+	}
+}
+
+func TestResolve(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Resolve("latest"); err == nil || !strings.Contains(err.Error(), "no runs recorded yet") {
+		t.Errorf("latest of nothing: %v", err)
+	}
+	t0 := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
+	_, data := noopWorkflow(t, 3)
+	var ids []string
+	for i := range 3 {
+		r, err := s.Create(Meta{Created: t0.Add(time.Duration(i) * time.Minute)}, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Close(nil)
+		ids = append(ids, r.ID())
+	}
+	tests := []struct {
+		name, in, want, err string
+	}{
+		{"latest", "latest", ids[2], ""},
+		{"exact", ids[0], ids[0], ""},
+		{"prefix", ids[1][:len("20261123T0201")], ids[1], ""},
+		{"ambiguous", "20261123", "", "ambiguous"},
+		{"unknown", "20991231T000000-00000000", "", "no such run"},
+		{"path", "../../etc", "", "no such run"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.Resolve(tt.in)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Errorf("Resolve(%q) = %q, %v; want error with %q", tt.in, got, err, tt.err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("Resolve(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestJournalKeepsEveryEventInOrder appends faster than the writer
+// drains, so batches form, and checks every event lands once, in order.
+func TestJournalKeepsEveryEventInOrder(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := s.Create(Meta{}, []byte("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 10000; i++ {
+		st := workflow.StateRunning
+		if i%2 == 0 {
+			st = workflow.StateSucceeded // a node finished: the batch is fsynced
+		}
+		run.Append(workflow.Event{Seq: int64(i), Node: fmt.Sprint("n", i/2), State: st})
+	}
+	stopWriter(run)
+	if run.syncs == 0 || run.syncs >= 5000 {
+		t.Errorf("%d fsyncs for 5000 node completions: want one per batch", run.syncs)
+	}
+	_, evs, torn, err := readJournal(filepath.Join(run.Dir(), journalFile))
+	if err != nil || torn || len(evs) != 10000 {
+		t.Fatalf("journal: %d events, torn %v, %v; want 10000", len(evs), torn, err)
+	}
+	for i, ev := range evs {
+		if ev.Seq != int64(i+1) {
+			t.Fatalf("event %d has seq %d: out of order", i, ev.Seq)
+		}
+	}
+	run.file.Close()
+	run.lock.Unlock()
+}
+
+// stopWriter drains and stops a run's writer without compacting, leaving
+// the journal as a killed process would.
+func stopWriter(run *Run) {
+	run.mu.Lock()
+	run.closing = true
+	run.mu.Unlock()
+	select {
+	case run.wake <- struct{}{}:
+	default:
+	}
+	<-run.done
+}
