@@ -19,8 +19,8 @@ type Run struct {
 	meta     Meta
 	workflow string
 	dir      string
-	lock *flock.Flock
-	file *os.File
+	lock     *flock.Flock
+	file     *os.File
 
 	mu      sync.Mutex
 	queue   []workflow.Event

@@ -28,10 +28,10 @@ const StateInterrupted workflow.State = "interrupted"
 
 // File names inside a run directory.
 const (
-	journalFile  = "journal.jsonl"
-	recordFile   = "record.json"
-	summaryFile  = "summary.json"
-	lockFile     = "lock"
+	journalFile = "journal.jsonl"
+	recordFile  = "record.json"
+	summaryFile = "summary.json"
+	lockFile    = "lock"
 )
 
 // ErrNotFound is returned for a run ID the store does not hold.
