@@ -58,7 +58,7 @@ type NetworkSpec struct {
 // what was sent.
 func (c *Client) CreateNetwork(ctx context.Context, spec NetworkSpec) (Network, error) {
 	if strings.TrimSpace(spec.Name) == "" {
-		return Network{}, errors.New("create network: the name is empty")
+		return Network{}, invalidf("create network: the name is empty")
 	}
 	pools, routes, err := poolsAndRoutes(spec.CIDRs)
 	if err != nil {
@@ -117,18 +117,18 @@ func (c *Client) UpdateNetwork(ctx context.Context, nwid string, cfg NetworkConf
 	if cfg.IPAssignmentPools != nil {
 		for _, p := range *cfg.IPAssignmentPools {
 			if _, _, ok := poolRange(p); !ok {
-				return Network{}, fmt.Errorf("network %s: pool %s-%s is not a range of addresses", nwid, p.Start, p.End)
+				return Network{}, invalidf("network %s: pool %s-%s is not a range of addresses", nwid, p.Start, p.End)
 			}
 		}
 	}
 	if cfg.Routes != nil {
 		for _, r := range *cfg.Routes {
 			if _, err := netip.ParsePrefix(r.Target); err != nil {
-				return Network{}, fmt.Errorf("network %s: route target %q is not a CIDR", nwid, r.Target)
+				return Network{}, invalidf("network %s: route target %q is not a CIDR", nwid, r.Target)
 			}
 			if r.Via != nil {
 				if _, err := netip.ParseAddr(*r.Via); err != nil {
-					return Network{}, fmt.Errorf("network %s: route via %q is not an IP address", nwid, *r.Via)
+					return Network{}, invalidf("network %s: route via %q is not an IP address", nwid, *r.Via)
 				}
 			}
 		}
@@ -180,7 +180,7 @@ func (c *Client) AddPool(ctx context.Context, nwid, cidr string) (Network, error
 	for _, q := range n.IPAssignmentPools {
 		s, e, ok := poolRange(q)
 		if ok && p.Contains(s) || ok && p.Contains(e) {
-			return Network{}, fmt.Errorf("network %s already has pool %s-%s overlapping %s", nwid, q.Start, q.End, p)
+			return Network{}, invalidf("network %s already has pool %s-%s overlapping %s", nwid, q.Start, q.End, p)
 		}
 	}
 	pools := append(slices.Clone(n.IPAssignmentPools), pool)
@@ -205,7 +205,7 @@ func (c *Client) RemovePool(ctx context.Context, nwid, cidr string) (Network, er
 	pools := slices.DeleteFunc(slices.Clone(n.IPAssignmentPools), func(q Pool) bool { return samePools([]Pool{q}, []Pool{pool}) })
 	routes := slices.DeleteFunc(slices.Clone(n.Routes), func(r Route) bool { return sameRoutes([]Route{r}, []Route{route}) })
 	if len(pools) == len(n.IPAssignmentPools) && len(routes) == len(n.Routes) {
-		return Network{}, fmt.Errorf("network %s has no pool or route for %s (pools: %s)", nwid, p, poolsString(n.IPAssignmentPools))
+		return Network{}, invalidf("network %s has no pool or route for %s (pools: %s)", nwid, p, poolsString(n.IPAssignmentPools))
 	}
 	return c.UpdateNetwork(ctx, nwid, NetworkConfig{IPAssignmentPools: &pools, Routes: &routes})
 }
@@ -357,7 +357,7 @@ func (c *Client) pickIP(ctx context.Context, nwid string, m Member, ip string) (
 			}
 		}
 		if len(n.IPAssignmentPools) == 0 {
-			return netip.Addr{}, fmt.Errorf("network %s has no address pool (add one with 'fogctl net pool add %s CIDR')", nwid, nwid)
+			return netip.Addr{}, invalidf("network %s has no address pool (add one with 'fogctl net pool add %s CIDR')", nwid, nwid)
 		}
 		a, ok := NextFreeIP(n.IPAssignmentPools, others)
 		if !ok {
@@ -370,7 +370,7 @@ func (c *Client) pickIP(ctx context.Context, nwid string, m Member, ip string) (
 		return netip.Addr{}, err
 	}
 	if o := owner[a.String()]; o != "" {
-		return netip.Addr{}, fmt.Errorf("address %s is already assigned to member %s", a, o)
+		return netip.Addr{}, invalidf("address %s is already assigned to member %s", a, o)
 	}
 	return a, nil
 }
@@ -393,7 +393,7 @@ func (c *Client) AssignIP(ctx context.Context, nwid, id, ip string) (Member, err
 		return Member{}, err
 	}
 	if ip == "" {
-		return Member{}, errors.New("assign address: no address given")
+		return Member{}, invalidf("assign address: no address given")
 	}
 	a, err := c.pickIP(ctx, nwid, m, ip)
 	if err != nil {
@@ -410,7 +410,7 @@ func (c *Client) AssignIP(ctx context.Context, nwid, id, ip string) (Member, err
 func (c *Client) RemoveIP(ctx context.Context, nwid, id, ip string) (Member, error) {
 	a, err := netip.ParseAddr(ip)
 	if err != nil {
-		return Member{}, fmt.Errorf("address %q: not an IP address like 10.147.15.7", ip)
+		return Member{}, invalidf("address %q: not an IP address like 10.147.15.7", ip)
 	}
 	m, err := c.Member(ctx, nwid, id)
 	if err != nil {
@@ -418,7 +418,7 @@ func (c *Client) RemoveIP(ctx context.Context, nwid, id, ip string) (Member, err
 	}
 	ips := slices.DeleteFunc(slices.Clone(m.IPAssignments), func(s string) bool { return sameIPs([]string{s}, []string{a.String()}) })
 	if len(ips) == len(m.IPAssignments) {
-		return Member{}, fmt.Errorf("member %s of network %s has no address %s", id, nwid, a)
+		return Member{}, invalidf("member %s of network %s has no address %s", id, nwid, a)
 	}
 	return c.updateMember(ctx, nwid, id, memberConfig{IPAssignments: &ips})
 }

@@ -1,6 +1,7 @@
 package netoverlay
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -11,7 +12,7 @@ import (
 // only form the service answers to (anything else is a bare 404).
 func ValidateNetworkID(id string) error {
 	if !isHex(id, 16) {
-		return fmt.Errorf("network id %q: want 16 hex digits like 8056c2e21c000001", id)
+		return invalidf("network id %q: want 16 hex digits like 8056c2e21c000001", id)
 	}
 	return nil
 }
@@ -19,7 +20,7 @@ func ValidateNetworkID(id string) error {
 // ValidateMemberID checks a member (node) id is 10 lower-case hex digits.
 func ValidateMemberID(id string) error {
 	if !isHex(id, 10) {
-		return fmt.Errorf("member id %q: want the node's 10 hex digit address like a1b2c3d4e5", id)
+		return invalidf("member id %q: want the node's 10 hex digit address like a1b2c3d4e5", id)
 	}
 	return nil
 }
@@ -41,16 +42,16 @@ func isHex(s string, n int) bool {
 func ParseCIDR(cidr string) (netip.Prefix, error) {
 	p, err := netip.ParsePrefix(strings.TrimSpace(cidr))
 	if err != nil {
-		return netip.Prefix{}, fmt.Errorf("address range %q: not a CIDR like 10.147.15.0/24", cidr)
+		return netip.Prefix{}, invalidf("address range %q: not a CIDR like 10.147.15.0/24", cidr)
 	}
 	if p.Addr().Zone() != "" {
-		return netip.Prefix{}, fmt.Errorf("address range %q: zones are not allowed", cidr)
+		return netip.Prefix{}, invalidf("address range %q: zones are not allowed", cidr)
 	}
 	if m := p.Masked(); m != p {
-		return netip.Prefix{}, fmt.Errorf("address range %q: host bits are set (did you mean %s?)", cidr, m)
+		return netip.Prefix{}, invalidf("address range %q: host bits are set (did you mean %s?)", cidr, m)
 	}
 	if p.Addr().Is4() && p.Bits() > 30 || p.Addr().Is6() && p.Bits() > 126 {
-		return netip.Prefix{}, fmt.Errorf("address range %q: too small to hand out addresses", cidr)
+		return netip.Prefix{}, invalidf("address range %q: too small to hand out addresses", cidr)
 	}
 	return p, nil
 }
@@ -111,14 +112,14 @@ func inPools(ip netip.Addr, pools []Pool) bool {
 func ParseMemberIP(ip string, n Network) (netip.Addr, error) {
 	a, err := netip.ParseAddr(strings.TrimSpace(ip))
 	if err != nil || a.Zone() != "" {
-		return netip.Addr{}, fmt.Errorf("address %q: not an IP address like 10.147.15.7", ip)
+		return netip.Addr{}, invalidf("address %q: not an IP address like 10.147.15.7", ip)
 	}
 	a = a.Unmap()
 	if len(n.IPAssignmentPools) == 0 {
-		return netip.Addr{}, fmt.Errorf("address %s: network %s has no address pool (add one with 'fogctl net pool add %s CIDR')", a, n.ID, n.ID)
+		return netip.Addr{}, invalidf("address %s: network %s has no address pool (add one with 'fogctl net pool add %s CIDR')", a, n.ID, n.ID)
 	}
 	if !inPools(a, n.IPAssignmentPools) {
-		return netip.Addr{}, fmt.Errorf("address %s is outside the pools of network %s (%s)", a, n.ID, poolsString(n.IPAssignmentPools))
+		return netip.Addr{}, invalidf("address %s is outside the pools of network %s (%s)", a, n.ID, poolsString(n.IPAssignmentPools))
 	}
 	return a, nil
 }
@@ -224,4 +225,17 @@ type MismatchError struct {
 
 func (e *MismatchError) Error() string {
 	return fmt.Sprintf("%s: the controller answered 200 but stored %s %s, not %s as sent (it silently dropped or changed part of the change)", e.Object, e.Field, e.Stored, e.Sent)
+}
+
+// ErrInvalid matches errors for input fogctl refused before sending it: a
+// malformed id, CIDR or address, or one outside the network's pools.
+var ErrInvalid = errors.New("invalid input")
+
+type invalidError struct{ msg string }
+
+func (e *invalidError) Error() string        { return e.msg }
+func (e *invalidError) Is(target error) bool { return target == ErrInvalid }
+
+func invalidf(format string, args ...any) error {
+	return &invalidError{msg: fmt.Sprintf(format, args...)}
 }

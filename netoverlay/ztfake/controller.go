@@ -75,6 +75,9 @@ func (n *Node) serveController(rw http.ResponseWriter, method string, rest []str
 				writeError500(rw, err.Error())
 				return
 			}
+			for _, m := range nw.members {
+				n.push(nw, m)
+			}
 			writeJSON(rw, http.StatusOK, n.networkJSON(nw))
 		case http.MethodDelete:
 			if nw == nil {
@@ -143,7 +146,11 @@ func (n *Node) serveMember(rw http.ResponseWriter, method string, nw *network, i
 		if created {
 			nw.members[id] = m
 		}
-		writeJSON(rw, http.StatusOK, memberJSON(m))
+		// The answer is what the API stored; the node's request that the
+		// push triggers comes after it.
+		answer := memberJSON(m)
+		n.push(nw, m)
+		writeJSON(rw, http.StatusOK, answer)
 	case http.MethodDelete:
 		if m == nil {
 			notFound(rw)
@@ -524,4 +531,21 @@ func memberJSON(m *member) map[string]any {
 		obj["identity"] = m.identity
 	}
 	return obj
+}
+
+// push sends an authorized member's new configuration to its node, if that
+// node has joined: the controller pushes authorization and configuration
+// changes. It never pushes a deauthorization; the node learns of that at
+// its next refresh.
+func (n *Node) push(nw *network, m *member) {
+	if !m.authorized {
+		return
+	}
+	node := n.w.nodes[m.id]
+	if node == nil {
+		return
+	}
+	if j := node.joined[nw.id]; j != nil {
+		node.requestConfig(j)
+	}
 }

@@ -1,0 +1,132 @@
+package netcmd_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fogctl/fogctl/cmd"
+	"github.com/fogctl/fogctl/cmd/cmdutil"
+	"github.com/fogctl/fogctl/netoverlay/ztfake"
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// fleet is the documented set-up: a fog server running the controller and
+// one bus, both simulated by the ztfake stand-in.
+type fleet struct {
+	world     *ztfake.World
+	fog       *ztfake.Server
+	bus       *ztfake.Server
+	configDir string
+	stateDir  string
+}
+
+func newFleet(t *testing.T) *fleet {
+	t.Helper()
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	for _, k := range []string{"FOGCTL_ZT_URL", "FOGCTL_ZT_TOKEN_FILE", "FOGCTL_ZT_TOKEN", "FOGCTL_DEBUG"} {
+		t.Setenv(k, "")
+	}
+	w := ztfake.NewWorld()
+	return &fleet{
+		world:     w,
+		fog:       ztfake.Serve(t, w.NewNode(ztfake.NodeOptions{Name: "fog", Controller: true})),
+		bus:       ztfake.Serve(t, w.NewNode(ztfake.NodeOptions{Name: "bus-17"})),
+		configDir: filepath.Join(home, "config"),
+		stateDir:  filepath.Join(home, "state"),
+	}
+}
+
+type result struct {
+	out, err string
+	code     cmd.ExitCode
+}
+
+// run runs one fogctl command line in-process with test streams.
+func (fl *fleet) run(t *testing.T, tty bool, args ...string) result {
+	t.Helper()
+	ios, _, out, errOut := cmdutil.Test()
+	ios.SetTTY(tty)
+	f := &cmdutil.Factory{
+		IOStreams:  ios,
+		Version:    "test",
+		Now:        func() time.Time { return fl.world.Now().Add(5 * time.Minute) },
+		HTTPClient: func() (*http.Client, error) { return &http.Client{}, nil },
+		StateDir:   func() (string, error) { return fl.stateDir, os.MkdirAll(fl.stateDir, 0o700) },
+		ConfigDir:  func() (string, error) { return fl.configDir, os.MkdirAll(fl.configDir, 0o700) },
+		Executable: os.Executable,
+	}
+	code := cmd.Run(context.Background(), f, args)
+	return result{out: out.String(), err: errOut.String(), code: code}
+}
+
+// ctl runs a command against the fog server's controller.
+func (fl *fleet) ctl(t *testing.T, tty bool, args ...string) result {
+	t.Helper()
+	return fl.run(t, tty, append(append([]string{"net"}, args...), "--zt-url", fl.fog.URL, "--token-file", fl.fog.TokenFile)...)
+}
+
+// node runs a command against the bus's local service.
+func (fl *fleet) node(t *testing.T, tty bool, args ...string) result {
+	t.Helper()
+	return fl.run(t, tty, append(append([]string{"net"}, args...), "--zt-url", fl.bus.URL, "--token-file", fl.bus.TokenFile)...)
+}
+
+// must fails the test unless r succeeded.
+func must(t *testing.T, r result) result {
+	t.Helper()
+	if r.code != 0 {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.out, r.err)
+	}
+	return r
+}
+
+// network creates the fleet network with 10.147.15.0/24 and returns its id.
+func (fl *fleet) network(t *testing.T) string {
+	t.Helper()
+	return strings.TrimSpace(must(t, fl.ctl(t, false, "create", "fleet", "--cidr", "10.147.15.0/24")).out)
+}
+
+// joinBus joins the bus to nwid and returns its member id.
+func (fl *fleet) joinBus(t *testing.T, nwid string) string {
+	t.Helper()
+	return strings.TrimSpace(must(t, fl.node(t, false, "join", nwid)).out)
+}
+
+// golden compares got with testdata/NAME.golden (rewritten with -update).
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/netcmd -update)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", path, diff)
+	}
+}
+
+// both runs f as TTY and as pipe.
+func both(t *testing.T, f func(t *testing.T, tty bool, suffix string)) {
+	t.Run("tty", func(t *testing.T) { f(t, true, "_tty") })
+	t.Run("pipe", func(t *testing.T) { f(t, false, "_pipe") })
+}
+
+func lines(s string) []string { return strings.Split(strings.TrimRight(s, "\n"), "\n") }
+
+var _ = bytes.MinRead
