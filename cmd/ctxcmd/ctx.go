@@ -41,6 +41,7 @@ kubeconfig; commands that act on several contexts select them with
 		NewCmdImport(f, nil),
 		NewCmdLabel(f, nil),
 	)
+	cmd.AddCommand(NewCmdStatus(f, nil))
 	return cmd
 }
 
