@@ -205,6 +205,14 @@ func TestRunViewFilter(t *testing.T) {
 	}
 }
 
+func TestRunViewKeysTypedTogether(t *testing.T) {
+	m := hundred(80, 24)
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/n04")})
+	if !m.editingFilter || m.filter != "n04" || len(m.list) != 20 {
+		t.Errorf("\"/n04\" in one read: editing %v filter %q (%d nodes); want editing \"n04\" (20 nodes)", m.editingFilter, m.filter, len(m.list))
+	}
+}
+
 func TestRunViewQuitAsksWhileRunning(t *testing.T) {
 	m, _ := diamondRunning()
 	_, cmd := m.Update(keyMsg("q"))
