@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -165,15 +164,14 @@ func readKfile(path string) (*kfile, error) {
 func (f *kfile) parse(data []byte) error {
 	f.data = data
 	f.doc, f.root = nil, nil
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
+	doc, err := parseYAML(data)
+	if err != nil {
 		if errors.Is(err, errEOF) {
 			return nil
 		}
 		return &FileError{File: f.path, Line: yamlErrLine(err), Msg: yamlErrMsg(err)}
 	}
-	f.doc = &doc
+	f.doc = doc
 	if len(doc.Content) == 0 {
 		return nil
 	}

@@ -559,8 +559,7 @@ func (f *kfile) render() ([]byte, error) {
 	}
 	if !f.reencode {
 		if out, ok := applyPatches(f.data, f.patches); ok {
-			var got any
-			if err := yaml.Unmarshal(out, &got); err == nil && reflect.DeepEqual(normalize(want), normalize(got)) {
+			if sameMeaning(want, out) {
 				return out, nil
 			}
 		}
@@ -569,11 +568,23 @@ func (f *kfile) render() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var got any
-	if err := yaml.Unmarshal(out, &got); err != nil || !reflect.DeepEqual(normalize(want), normalize(got)) {
+	if !sameMeaning(want, out) {
 		return nil, &FileError{File: f.path, Msg: "fogctl could not write this kubeconfig back faithfully; nothing was changed (please report this file's shape)"}
 	}
 	return out, nil
+}
+
+// sameMeaning reports whether the YAML text out decodes to want.
+func sameMeaning(want any, out []byte) bool {
+	doc, err := parseYAML(out)
+	if err != nil {
+		return false
+	}
+	var got any
+	if err := doc.Decode(&got); err != nil {
+		return false
+	}
+	return reflect.DeepEqual(normalize(want), normalize(got))
 }
 
 // normalize makes empty lists and nulls compare equal, as kubectl treats them.
