@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/fogctl/fogctl/cmd/cmdutil"
@@ -191,7 +192,7 @@ func completeJoined(f *cmdutil.Factory, z *ztFlags) func(*cobra.Command, []strin
 		}
 		var out []string
 		for _, n := range nets {
-			out = append(out, n.ID+"\t"+n.Name+" "+n.Status)
+			out = append(out, n.ID+"\t"+strings.TrimSpace(n.Name+" "+n.Status))
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}

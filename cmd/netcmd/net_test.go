@@ -48,8 +48,8 @@ func TestNetCreateJSONFieldNames(t *testing.T) {
 	}
 	want := map[string]any{
 		"id": got["id"], "name": "fleet", "private": false, "assignIPv4": true,
-		"pools":  []any{map[string]any{"ipRangeStart": "10.147.15.1", "ipRangeEnd": "10.147.15.254"}},
-		"routes": []any{map[string]any{"target": "10.147.15.0/24"}},
+		"pools":   []any{map[string]any{"ipRangeStart": "10.147.15.1", "ipRangeEnd": "10.147.15.254"}},
+		"routes":  []any{map[string]any{"target": "10.147.15.0/24"}},
 		"created": "2026-11-23T10:00:00Z", "revision": float64(1), "members": float64(0),
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
