@@ -52,7 +52,7 @@ func (e *LockedError) Error() string {
 			holder += fmt.Sprintf(" (started %s)", e.Since.Local().Format("15:04:05"))
 		}
 	}
-	return fmt.Sprintf("%s is locked by %s: waited %s", e.Path, holder, e.Waited.Round(time.Millisecond))
+	return fmt.Sprintf("%s is locked by %s: waited %s", e.Path, holder, e.Waited.Round(100*time.Millisecond))
 }
 
 // Lock takes the exclusive lock of path (the file path+LockSuffix), waiting
