@@ -456,3 +456,26 @@ func TestNextFreeIP(t *testing.T) {
 		}
 	}
 }
+
+func TestMembersWithoutTheUnstableRoute(t *testing.T) {
+	w := ztfake.NewWorld()
+	ctrl := ztfake.Serve(t, w.NewNode(ztfake.NodeOptions{Name: "fog", Controller: true, NoUnstable: true}))
+	node := ztfake.Serve(t, w.NewNode(ztfake.NodeOptions{Name: "bus-17"}))
+	ctx := context.Background()
+	c := client(t, ctrl.URL, ctrl.Token())
+	n, err := c.CreateNetwork(ctx, netoverlay.NetworkSpec{Name: "fleet", CIDRs: []string{"10.147.15.0/24"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client(t, node.URL, node.Token()).Join(ctx, n.ID); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := c.Members(ctx, n.ID)
+	if err != nil || len(ms) != 1 || ms[0].ID != node.Address() || !ms[0].Pending() {
+		t.Errorf("members: %+v %v", ms, err)
+	}
+	unknown := ctrl.Address() + "ffffff"
+	if _, err := c.Members(ctx, unknown); !errors.Is(err, netoverlay.ErrNotFound) || !strings.Contains(err.Error(), "network "+unknown+" not found") {
+		t.Errorf("unknown network: %v", err)
+	}
+}

@@ -242,8 +242,34 @@ func (c *Client) MemberRevisions(ctx context.Context, nwid string) (map[string]i
 }
 
 // Members returns a network's members sorted by id, pending (unauthorized)
-// and authorized alike; Member.Pending tells them apart.
+// and authorized alike; Member.Pending tells them apart. It reads them all
+// at once from /unstable/controller/network/{id}/member, and falls back to
+// the id list and one read per member (up to 8 at a time) on a service
+// without that route.
 func (c *Client) Members(ctx context.Context, nwid string) ([]Member, error) {
+	if err := ValidateNetworkID(nwid); err != nil {
+		return nil, err
+	}
+	var all struct {
+		Data []Member `json:"data"`
+	}
+	err := c.do(ctx, "GET", "/unstable/controller/network/"+nwid+"/member", nil, &all)
+	switch {
+	case err == nil:
+		slices.SortFunc(all.Data, func(a, b Member) int { return cmpString(a.ID, b.ID) })
+		for _, m := range all.Data {
+			if ValidateMemberID(m.ID) != nil {
+				return nil, &MalformedError{Method: "GET", Path: "/unstable/controller/network/" + nwid + "/member", Err: fmt.Errorf("member id %q", m.ID)}
+			}
+		}
+		return all.Data, nil
+	case !errors.Is(err, ErrNotFound):
+		return nil, c.networkErr(nwid, err)
+	}
+	return c.membersOneByOne(ctx, nwid)
+}
+
+func (c *Client) membersOneByOne(ctx context.Context, nwid string) ([]Member, error) {
 	revs, err := c.MemberRevisions(ctx, nwid)
 	if err != nil {
 		return nil, err

@@ -15,12 +15,13 @@ import (
 // Node is one simulated zerotier-one service: an http.Handler for its
 // local API, with an embedded controller when created with Controller.
 type Node struct {
-	w        *World
-	address  string
-	token    string
-	identity string
-	joined   map[string]*joined
-	ctrl     *controller // nil on a node that runs no controller
+	w          *World
+	address    string
+	token      string
+	identity   string
+	joined     map[string]*joined
+	ctrl       *controller // nil on a node that runs no controller
+	noUnstable bool
 
 	vmu        sync.Mutex
 	violations []string
@@ -95,7 +96,7 @@ func (n *Node) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		n.servePeer(rw, method, parts[1:])
 	case parts[0] == "controller" && n.ctrl != nil:
 		n.serveController(rw, method, parts[1:], body)
-	case parts[0] == "unstable" && len(parts) > 1 && parts[1] == "controller" && n.ctrl != nil:
+	case parts[0] == "unstable" && len(parts) > 1 && parts[1] == "controller" && n.ctrl != nil && !n.noUnstable:
 		n.serveUnstable(rw, method, parts[2:])
 	default:
 		notFound(rw)

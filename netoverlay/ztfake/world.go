@@ -54,6 +54,9 @@ type NodeOptions struct {
 	Token string
 	// Controller gives the node an embedded network controller.
 	Controller bool
+	// NoUnstable makes /unstable/... answer 404, as builds older than the
+	// 1.14 line do.
+	NoUnstable bool
 }
 
 // NewNode adds a node to the world. It is an http.Handler serving the
@@ -85,6 +88,7 @@ func (w *World) NewNode(o NodeOptions) *Node {
 	if o.Controller {
 		n.ctrl = &controller{networks: map[string]*network{}}
 	}
+	n.noUnstable = o.NoUnstable
 	w.nodes[addr] = n
 	return n
 }
