@@ -83,26 +83,17 @@ type nodeState struct {
 	hasVal  bool
 }
 
-type msgKind uint8
-
-const (
-	msgDone msgKind = iota
-	msgRetrying
-	msgRunning
-)
-
-type message struct {
-	kind    msgKind
-	node    int32
-	attempt int
-	state   State // msgDone: succeeded, failed or cancelled
-	out     []byte
-	val     any
-	hasVal  bool
-	err     string
-	stderr  string
+// job is a node ready to run, with what its input is made of: in as it
+// is, or vals to merge (done by the worker, outside the lock).
+type job struct {
+	node int32
+	in   []byte
+	vals []any
 }
 
+// run is the state of one run. The goroutine that starts it (loop) and
+// the node workers share it under mu; events are stamped and sent under
+// mu, so Seq follows the order of state changes.
 type run struct {
 	wf      *Workflow
 	opts    Options
@@ -110,24 +101,26 @@ type run struct {
 	client  *http.Client
 	ownHTTP bool
 	input   []byte
+	ctxDone <-chan struct{}
+	wg      sync.WaitGroup
+	allDone chan struct{} // closed when every node is in a final state
 
+	mu        sync.Mutex
 	nodes     []nodeState
-	needVal   []bool // node's output is merged with others by some child
-	ready     []int32
-	results   chan message
-	wg        sync.WaitGroup
+	needVal   []bool  // node's output is merged with others by some child
+	ready     []int32 // dependencies finished, waiting for a slot
 	running   int
+	remaining int // nodes not in a final state
 	seq       int64
 	stopping  bool // ctx is done: events wait in backlog
 	cancelled bool
 	backlog   []Event
 	nfailed   int
 	firstErr  string
-	ctxDone   <-chan struct{}
 }
 
 func newRun(wf *Workflow, opts Options, ch chan<- Event) *run {
-	r := &run{wf: wf, opts: opts, ch: ch, client: opts.HTTPClient}
+	r := &run{wf: wf, opts: opts, ch: ch, client: opts.HTTPClient, allDone: make(chan struct{})}
 	r.input = bytes.TrimSpace(opts.Input)
 	if len(r.input) == 0 {
 		r.input = emptyObject
@@ -151,6 +144,8 @@ func (r *run) newClient() {
 	}
 }
 
+// loop owns the run: it starts the root nodes, waits for the end or for
+// ctx, waits for every worker and sends the run's final event.
 func (r *run) loop(ctx context.Context) {
 	defer close(r.ch)
 	r.ctxDone = ctx.Done()
@@ -160,9 +155,10 @@ func (r *run) loop(ctx context.Context) {
 	}
 	wf := r.wf
 	n := len(wf.Nodes)
+	r.mu.Lock()
 	r.nodes = make([]nodeState, n)
 	r.needVal = make([]bool, n)
-	r.results = make(chan message, n+1)
+	r.remaining = n
 	for i := range wf.Nodes {
 		r.nodes[i] = nodeState{state: StatePending, pending: int32(len(wf.deps[i])), failed: -1}
 		if len(wf.deps[i]) > 1 {
@@ -177,46 +173,44 @@ func (r *run) loop(ctx context.Context) {
 			r.ready = append(r.ready, int32(i))
 		}
 	}
-	done := ctx.Done()
-	r.dispatch(ctx)
-	for r.running > 0 {
-		select {
-		case m := <-r.results:
-			r.handle(m)
-			if !r.cancelled {
-				r.dispatch(ctx)
-			}
-		case <-done:
-			done = nil
-			r.cancel()
-		}
+	if n == 0 {
+		close(r.allDone)
 	}
-	r.wg.Wait()
-	if ctx.Err() != nil && !r.cancelled && r.unfinished() {
+	r.dispatch(ctx, false)
+	r.mu.Unlock()
+
+	select {
+	case <-r.allDone:
+	case <-ctx.Done():
+	}
+	r.mu.Lock()
+	if ctx.Err() != nil && r.remaining > 0 {
 		r.cancel()
 	}
+	r.mu.Unlock()
+	r.wg.Wait()
 	r.finish()
 }
 
-func (r *run) unfinished() bool {
-	for i := range r.nodes {
-		if !r.nodes[i].state.Terminal() {
-			return true
-		}
-	}
-	return false
-}
-
 // cancel marks every node that has not started cancelled; running nodes
-// see ctx done and report cancelled themselves.
+// see ctx done and report cancelled themselves. r.mu is held.
 func (r *run) cancel() {
 	r.cancelled = true
-	r.ready = r.ready[:0]
+	r.ready = nil
 	for i := range r.nodes {
 		if r.nodes[i].state == StatePending {
 			r.nodes[i].state = StateCancelled
 			r.emit(Event{Node: r.wf.Nodes[i].Name, State: StateCancelled, Error: "run cancelled before the node started"})
+			r.settle()
 		}
+	}
+}
+
+// settle counts one more node in a final state. r.mu is held.
+func (r *run) settle() {
+	r.remaining--
+	if r.remaining == 0 {
+		close(r.allDone)
 	}
 }
 
@@ -252,7 +246,8 @@ func (r *run) finish() {
 }
 
 // emit stamps ev and sends it. Until ctx is done it waits for room in the
-// channel; after, events queue in the backlog that finish flushes.
+// channel; after, events queue in the backlog that finish flushes. r.mu
+// is held (or no worker is left).
 func (r *run) emit(ev Event) {
 	r.seq++
 	ev.Seq = r.seq
@@ -275,35 +270,50 @@ func (r *run) emit(ev Event) {
 	}
 }
 
-// dispatch starts ready nodes while slots are free; noop and reused nodes
-// finish on the spot, which may make more nodes ready.
-func (r *run) dispatch(ctx context.Context) {
-	for len(r.ready) > 0 {
-		if r.opts.Parallel > 0 && r.running >= r.opts.Parallel {
-			// Only instant nodes may still go: find one.
-			k := -1
-			for j, i := range r.ready {
-				if r.instant(i) {
-					k = j
-					break
-				}
-			}
-			if k < 0 {
-				return
-			}
-			i := r.ready[k]
+// dispatch starts ready nodes while slots are free: noop, reused and
+// upstream-failed nodes finish on the spot (which may make more nodes
+// ready), others get a worker. With keep, the first job is returned for
+// the calling worker to run itself instead of starting a goroutine.
+// r.mu is held.
+func (r *run) dispatch(ctx context.Context, keep bool) (job, bool) {
+	var kept job
+	var haveKept bool
+	for k := 0; k < len(r.ready); {
+		i := r.ready[k]
+		if r.instant(i) {
 			r.ready = append(r.ready[:k], r.ready[k+1:]...)
-			r.start(ctx, i)
+			r.finishInstant(i)
+			k = 0 // finishing may have appended nodes
 			continue
 		}
-		i := r.ready[0]
-		r.ready = r.ready[1:]
-		r.start(ctx, i)
+		if r.opts.Parallel > 0 && r.running >= r.opts.Parallel {
+			k++ // only instant nodes may still go
+			continue
+		}
+		r.ready = append(r.ready[:k], r.ready[k+1:]...)
+		j := r.prepare(i)
+		r.running++
+		if j.vals == nil {
+			// The input is known: say so now, under this lock.
+			r.emitRunning(j.node, j.in)
+		}
+		if keep && !haveKept {
+			kept, haveKept = j, true
+			continue
+		}
+		r.wg.Add(1)
+		go r.work(ctx, j)
 	}
+	if len(r.ready) == 0 {
+		r.ready = r.ready[:0:0]
+	}
+	return kept, haveKept
 }
 
+// instant reports whether node i finishes without running anything.
 func (r *run) instant(i int32) bool {
-	if r.wf.Nodes[i].Kind == KindNoop {
+	nd := r.wf.Nodes[i]
+	if nd.Kind == KindNoop || (r.nodes[i].failed >= 0 && nd.When != WhenAlways) {
 		return true
 	}
 	_, ok := r.reuse(i)
@@ -322,48 +332,45 @@ func (r *run) reuse(i int32) ([]byte, bool) {
 	return out, true
 }
 
-// start runs node i, whose dependencies have all finished.
-func (r *run) start(ctx context.Context, i int32) {
+// finishInstant settles a reused, upstream-failed or noop node. r.mu is
+// held.
+func (r *run) finishInstant(i int32) {
 	nd := r.wf.Nodes[i]
 	st := &r.nodes[i]
+	ev := Event{Node: nd.Name, State: StateSucceeded, Attempt: 1, MaxAttempts: 1 + nd.Retries}
 	if out, ok := r.reuse(i); ok {
-		st.state = StateSucceeded
 		st.out = out
-		r.emitOutput(Event{Node: nd.Name, State: StateSucceeded, Attempt: 1, MaxAttempts: 1 + nd.Retries}, out)
-		r.finished(i)
-		return
-	}
-	if st.failed >= 0 && nd.When != WhenAlways {
-		st.state = StateUpstreamFailed
-		r.emit(Event{Node: nd.Name, State: StateUpstreamFailed, Error: fmt.Sprintf("dependency %q failed", r.wf.Nodes[st.failed].Name)})
-		r.finished(i)
-		return
-	}
-	in, val, hasVal := r.mergeInput(i)
-	if nd.Kind == KindNoop {
-		st.state = StateSucceeded
-		st.out, st.val, st.hasVal = in, val, hasVal
-		ev := Event{Node: nd.Name, State: StateSucceeded, Attempt: 1, MaxAttempts: 1 + nd.Retries}
-		ev.Input, ev.Truncated = capData(in)
+		if r.needVal[i] {
+			st.val, _ = decodeJSON(out)
+			st.hasVal = true
+		}
+		ev.Output, ev.Truncated = capData(out)
+	} else if st.failed >= 0 && nd.When != WhenAlways {
+		ev = Event{Node: nd.Name, State: StateUpstreamFailed, Error: fmt.Sprintf("dependency %q failed", r.wf.Nodes[st.failed].Name)}
+	} else {
+		j := r.prepare(i)
+		if j.vals != nil {
+			st.out, st.val = mergeVals(j.vals)
+			st.hasVal = true
+		} else {
+			st.out = j.in
+			if r.needVal[i] {
+				st.val, _ = decodeJSON(j.in)
+				st.hasVal = true
+			}
+		}
+		ev.Input, ev.Truncated = capData(st.out)
 		ev.Output = ev.Input
-		r.emit(ev)
-		r.finished(i)
-		return
 	}
-	st.state = StateRunning
-	ev := Event{Node: nd.Name, State: StateRunning, Attempt: 1, MaxAttempts: 1 + nd.Retries}
-	ev.Input, ev.Truncated = capData(in)
+	st.state = ev.State
 	r.emit(ev)
-	r.running++
-	r.wg.Add(1)
-	go func() {
-		defer r.wg.Done()
-		r.work(ctx, i, in)
-	}()
+	r.release(i)
 }
 
-// mergeInput computes node i's input from its dependencies' outputs.
-func (r *run) mergeInput(i int32) ([]byte, any, bool) {
+// prepare marks node i running and gathers its input. r.mu is held.
+func (r *run) prepare(i int32) job {
+	r.nodes[i].state = StateRunning
+	j := job{node: i}
 	deps := r.wf.deps[i]
 	var single int32 = -1
 	count := 0
@@ -375,84 +382,44 @@ func (r *run) mergeInput(i int32) ([]byte, any, bool) {
 	}
 	switch count {
 	case 0:
-		return r.input, nil, false
+		j.in = r.input
 	case 1:
-		s := &r.nodes[single]
-		return s.out, s.val, s.hasVal
-	}
-	var m merger
-	var acc any
-	first := true
-	for _, p := range deps {
-		s := &r.nodes[p]
-		if s.state != StateSucceeded {
-			continue
-		}
-		if !s.hasVal {
-			v, err := decodeJSON(s.out)
-			if err != nil {
-				v = nil // outputs are checked JSON when recorded
+		j.in = r.nodes[single].out
+	default:
+		j.vals = make([]any, 0, count)
+		for _, p := range deps {
+			s := &r.nodes[p]
+			if s.state != StateSucceeded {
+				continue
 			}
-			s.val, s.hasVal = v, true
+			if !s.hasVal {
+				s.val, _ = decodeJSON(s.out)
+				s.hasVal = true
+			}
+			j.vals = append(j.vals, s.val)
 		}
-		if first {
-			acc, first = s.val, false
-			continue
-		}
-		acc = m.merge(acc, s.val)
+	}
+	return j
+}
+
+// mergeVals merges decoded outputs in order and encodes the result.
+func mergeVals(vals []any) ([]byte, any) {
+	var m merger
+	acc := vals[0]
+	for _, v := range vals[1:] {
+		acc = m.merge(acc, v)
 	}
 	out, err := encodeJSON(acc)
 	if err != nil {
-		out = emptyObject
+		return emptyObject, map[string]any{}
 	}
-	return out, acc, true
+	return out, acc
 }
 
-func (r *run) emitOutput(ev Event, out []byte) {
-	var t bool
-	ev.Output, t = capData(out)
-	ev.Truncated = ev.Truncated || t
-	r.emit(ev)
-}
-
-// handle records what a worker reported.
-func (r *run) handle(m message) {
-	nd := r.wf.Nodes[m.node]
-	st := &r.nodes[m.node]
-	switch m.kind {
-	case msgRetrying:
-		st.state = StateRetrying
-		r.emit(Event{Node: nd.Name, State: StateRetrying, Attempt: m.attempt, MaxAttempts: 1 + nd.Retries, Error: m.err, Stderr: m.stderr})
-		return
-	case msgRunning:
-		st.state = StateRunning
-		r.emit(Event{Node: nd.Name, State: StateRunning, Attempt: m.attempt, MaxAttempts: 1 + nd.Retries})
-		return
-	}
-	r.running--
-	st.state = m.state
-	ev := Event{Node: nd.Name, State: m.state, Attempt: m.attempt, MaxAttempts: 1 + nd.Retries, Error: m.err, Stderr: m.stderr}
-	switch m.state {
-	case StateSucceeded:
-		st.out, st.val, st.hasVal = m.out, m.val, m.hasVal
-		r.emitOutput(ev, m.out)
-	case StateFailed:
-		r.nfailed++
-		if r.firstErr == "" {
-			r.firstErr = fmt.Sprintf("node %q failed: %s", nd.Name, m.err)
-		}
-		r.emit(ev)
-	default:
-		r.emit(ev)
-	}
-	r.finished(m.node)
-}
-
-// finished releases node i's dependants; a dependant whose last
-// dependency finished becomes ready.
-func (r *run) finished(i int32) {
-	s := r.nodes[i].state
-	bad := s != StateSucceeded
+// release settles node i and releases its dependants; a dependant whose
+// last dependency finished becomes ready. r.mu is held.
+func (r *run) release(i int32) {
+	bad := r.nodes[i].state != StateSucceeded
 	for _, c := range r.wf.kids[i] {
 		cs := &r.nodes[c]
 		if bad && cs.failed < 0 {
@@ -463,12 +430,81 @@ func (r *run) finished(i int32) {
 			r.ready = append(r.ready, c)
 		}
 	}
+	r.settle()
 }
 
-// work runs node i's attempts and reports to the run loop. results has
-// room for every node's final message, and the loop keeps receiving until
-// every worker is done, so these sends cannot block forever.
-func (r *run) work(ctx context.Context, i int32, in []byte) {
+// work runs jobs: the one it was given, then, while the run goes on, one
+// its completion made ready, so a chain runs on one goroutine.
+func (r *run) work(ctx context.Context, j job) {
+	defer r.wg.Done()
+	for {
+		in := j.in
+		if j.vals != nil {
+			// Merge outside the lock, then say the node runs.
+			in, _ = mergeVals(j.vals)
+			r.mu.Lock()
+			r.emitRunning(j.node, in)
+			r.mu.Unlock()
+		}
+
+		m := r.attempts(ctx, j.node, in)
+
+		r.mu.Lock()
+		r.running--
+		r.done(m)
+		var ok bool
+		if !r.cancelled {
+			j, ok = r.dispatch(ctx, true)
+		}
+		r.mu.Unlock()
+		if !ok {
+			return
+		}
+	}
+}
+
+// emitRunning sends node i's first running event. r.mu is held.
+func (r *run) emitRunning(i int32, in []byte) {
+	nd := r.wf.Nodes[i]
+	ev := Event{Node: nd.Name, State: StateRunning, Attempt: 1, MaxAttempts: 1 + nd.Retries}
+	ev.Input, ev.Truncated = capData(in)
+	r.emit(ev)
+}
+
+// result is how a node's attempts ended.
+type result struct {
+	node    int32
+	attempt int
+	state   State // succeeded, failed or cancelled
+	out     []byte
+	val     any
+	hasVal  bool
+	err     string
+	stderr  string
+}
+
+// done records a worker's result. r.mu is held.
+func (r *run) done(m result) {
+	nd := r.wf.Nodes[m.node]
+	st := &r.nodes[m.node]
+	st.state = m.state
+	ev := Event{Node: nd.Name, State: m.state, Attempt: m.attempt, MaxAttempts: 1 + nd.Retries, Error: m.err, Stderr: m.stderr}
+	switch m.state {
+	case StateSucceeded:
+		st.out, st.val, st.hasVal = m.out, m.val, m.hasVal
+		ev.Output, ev.Truncated = capData(m.out)
+	case StateFailed:
+		r.nfailed++
+		if r.firstErr == "" {
+			r.firstErr = fmt.Sprintf("node %q failed: %s", nd.Name, m.err)
+		}
+	}
+	r.emit(ev)
+	r.release(m.node)
+}
+
+// attempts runs node i's attempts, waiting its backoff between them.
+func (r *run) attempts(ctx context.Context, i int32, in []byte) result {
 	nd := r.wf.Nodes[i]
 	timeout := nd.Timeout
 	if timeout == 0 {
@@ -480,39 +516,39 @@ func (r *run) work(ctx context.Context, i int32, in []byte) {
 	if timeout == 0 {
 		timeout = BuiltinTimeout
 	}
-	attempts := 1 + nd.Retries
+	max := 1 + nd.Retries
 	for a := 1; ; a++ {
 		if a > 1 {
-			r.results <- message{kind: msgRunning, node: i, attempt: a}
+			r.mu.Lock()
+			r.emit(Event{Node: nd.Name, State: StateRunning, Attempt: a, MaxAttempts: max})
+			r.mu.Unlock()
 		}
 		out, stderr, err := r.attempt(ctx, nd, in, timeout)
 		switch {
 		case err == nil:
-			m := message{kind: msgDone, node: i, attempt: a, state: StateSucceeded, out: out, stderr: stderr}
+			m := result{node: i, attempt: a, state: StateSucceeded, out: out, stderr: stderr}
 			if r.needVal[i] {
 				if v, err := decodeJSON(out); err == nil {
 					m.val, m.hasVal = v, true
 				}
 			}
-			r.results <- m
-			return
+			return m
 		case ctx.Err() != nil:
-			r.results <- message{kind: msgDone, node: i, attempt: a, state: StateCancelled, err: "cancelled", stderr: stderr}
-			return
-		case a >= attempts:
-			r.results <- message{kind: msgDone, node: i, attempt: a, state: StateFailed, err: err.Error(), stderr: stderr}
-			return
+			return result{node: i, attempt: a, state: StateCancelled, err: "cancelled", stderr: stderr}
+		case a >= max:
+			return result{node: i, attempt: a, state: StateFailed, err: err.Error(), stderr: stderr}
 		}
 		delay := backoff(nd.Backoff, a)
-		r.results <- message{kind: msgRetrying, node: i, attempt: a, err: fmt.Sprintf("%s; retrying in %s", err, delay.Round(time.Millisecond)), stderr: stderr}
+		r.mu.Lock()
+		r.emit(Event{Node: nd.Name, State: StateRetrying, Attempt: a, MaxAttempts: max, Error: fmt.Sprintf("%s; retrying in %s", err, delay.Round(time.Millisecond)), Stderr: stderr})
+		r.mu.Unlock()
 		if delay > 0 {
 			t := time.NewTimer(delay)
 			select {
 			case <-t.C:
 			case <-ctx.Done():
 				t.Stop()
-				r.results <- message{kind: msgDone, node: i, attempt: a, state: StateCancelled, err: "cancelled while waiting to retry"}
-				return
+				return result{node: i, attempt: a, state: StateCancelled, err: "cancelled while waiting to retry"}
 			}
 		}
 	}
