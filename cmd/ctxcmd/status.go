@@ -220,6 +220,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 // returns the last-seen time of a result. A last-seen file that cannot be
 // read or written costs a warning, not the probe results.
 func recordSeen(ctx context.Context, opts *StatusOptions, results []cluster.Result, now time.Time) func(cluster.Result) time.Time {
+	now = now.UTC().Truncate(time.Second) // as the last-seen file keeps it
 	dir, err := opts.StateDir()
 	if err != nil {
 		fmt.Fprintf(opts.IO.ErrOut, "warning: last-seen times: %s\n", err)
