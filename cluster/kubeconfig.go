@@ -169,7 +169,7 @@ func (f *kfile) parse(data []byte) error {
 		if errors.Is(err, errEOF) {
 			return nil
 		}
-		return &FileError{File: f.path, Line: yamlErrLine(err), Msg: yamlErrMsg(err)}
+		return &FileError{File: f.path, Line: problemLine(data, yamlErrLine(err)), Msg: yamlErrMsg(err)}
 	}
 	f.doc = doc
 	if len(doc.Content) == 0 {
@@ -432,6 +432,41 @@ func yamlErrLine(err error) int {
 		fmt.Sscanf(msg[i+5:], "%d", &line)
 	}
 	return line
+}
+
+// problemLine finds the line where a YAML error shows: yaml.v3 reports the
+// line where the enclosing block starts, so this looks for the shortest
+// prefix of whole lines, from that line on, that fails to parse.
+func problemLine(data []byte, reported int) int {
+	var starts []int // offset of the end of each line
+	for i, c := range data {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		starts = append(starts, len(data))
+	}
+	fails := func(lines int) bool {
+		_, err := parseYAML(data[:starts[lines-1]])
+		return err != nil && !errors.Is(err, errEOF)
+	}
+	lo, hi := reported, len(starts)
+	if lo < 1 {
+		lo = 1
+	}
+	if hi < lo || !fails(hi) {
+		return reported
+	}
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if fails(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
 }
 
 // yamlErrMsg is the yaml.v3 error without its "yaml: line N: " prefix.
