@@ -1,7 +1,6 @@
 package netcmd_test
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"net/http"
@@ -129,4 +128,3 @@ func both(t *testing.T, f func(t *testing.T, tty bool, suffix string)) {
 
 func lines(s string) []string { return strings.Split(strings.TrimRight(s, "\n"), "\n") }
 
-var _ = bytes.MinRead

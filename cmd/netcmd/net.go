@@ -1,7 +1,3 @@
-// Package netcmd implements `fogctl net`: the ZeroTier overlay, through the
-// local ZeroTier One service of this machine (node commands: join, leave,
-// status, wait) and its embedded network controller on the fog server
-// (create, list, show, pool, members, authorize, deauthorize).
 package netcmd
 
 import (

@@ -1,0 +1,12 @@
+// Package netcmd implements `fogctl net`: the ZeroTier overlay, through the
+// local ZeroTier One service of this machine (node commands: join, leave,
+// status, wait) and its embedded network controller on the fog server
+// (create, list, show, pool, members, authorize, deauthorize).
+//
+// It owns the flags and environment variables that find the service and
+// its auth token, the tables and -o json|yaml records, and the mapping of
+// netoverlay errors to one-line messages and exit codes (2 for input
+// refused before sending, 1 for everything else). All ZeroTier logic lives
+// in netoverlay; netcmd never builds a request itself and never takes the
+// token as a flag value (argv is visible in ps).
+package netcmd
