@@ -58,6 +58,16 @@ build_etcd() {
 	mv "$dir/etcd.tmp" "$dir/etcd"
 }
 
+# One build at a time: `make test` and `make bench` started together wait
+# for each other's build instead of doubling it.
+if command -v flock >/dev/null; then
+	exec 9>"$dir/.build.lock"
+	if ! flock -n 9; then
+		log "another kube-testenv.sh is building into $dir; waiting for it"
+		flock 9
+	fi
+fi
+
 if [ ! -x "$dir/etcd" ]; then
 	log "building etcd v$ETCD_VERSION into $dir"
 	start=$(date +%s)
@@ -70,6 +80,8 @@ if [ ! -x "$dir/kube-apiserver" ]; then
 	build_apiserver
 	log "kube-apiserver built in $(($(date +%s) - start)) s"
 fi
-"$dir/etcd" --version >/dev/null
-"$dir/kube-apiserver" --version >/dev/null
+"$dir/etcd" --version | grep -q "etcd Version: $ETCD_VERSION\$" ||
+	{ log "$dir/etcd is not etcd $ETCD_VERSION: remove it and run again"; exit 1; }
+"$dir/kube-apiserver" --version | grep -q "Kubernetes v$KUBE_VERSION\$" ||
+	{ log "$dir/kube-apiserver is not v$KUBE_VERSION: remove it and run again"; exit 1; }
 echo "$dir"
