@@ -127,4 +127,3 @@ func both(t *testing.T, f func(t *testing.T, tty bool, suffix string)) {
 }
 
 func lines(s string) []string { return strings.Split(strings.TrimRight(s, "\n"), "\n") }
-
