@@ -125,5 +125,3 @@ func both(t *testing.T, f func(t *testing.T, tty bool, suffix string)) {
 	t.Run("tty", func(t *testing.T) { f(t, true, "_tty") })
 	t.Run("pipe", func(t *testing.T) { f(t, false, "_pipe") })
 }
-
-func lines(s string) []string { return strings.Split(strings.TrimRight(s, "\n"), "\n") }

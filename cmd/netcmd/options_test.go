@@ -1,0 +1,63 @@
+package netcmd
+
+import (
+	"testing"
+	"time"
+
+	"github.com/fogctl/fogctl/cmd/cmdutil"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+func testFactory() *cmdutil.Factory {
+	ios, _, _, _ := cmdutil.Test()
+	return &cmdutil.Factory{IOStreams: ios}
+}
+
+func TestParseAuthorizeOptions(t *testing.T) {
+	var got *AuthorizeOptions
+	cmd := NewCmdAuthorize(testFactory(), &ztFlags{}, func(o *AuthorizeOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"8056c2e21c000001", "a1b2c3d4e5", "--ip", "auto", "--context", "bus-17", "-o", "json"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	want := &AuthorizeOptions{NetworkID: "8056c2e21c000001", MemberID: "a1b2c3d4e5", IP: "auto", Context: "bus-17", Output: "json"}
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(AuthorizeOptions{}, "IO", "Client", "ConfigDir")); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestParseWaitAndCreateOptions(t *testing.T) {
+	var w *WaitOptions
+	cmd := NewCmdWait(testFactory(), &ztFlags{}, func(o *WaitOptions) error { w = o; return nil })
+	cmd.SetArgs([]string{"8056c2e21c000001"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if w.Timeout != 2*time.Minute || w.Interval != time.Second || w.NetworkID != "8056c2e21c000001" {
+		t.Errorf("wait defaults: %+v", w)
+	}
+	var c *CreateOptions
+	cc := NewCmdCreate(testFactory(), &ztFlags{}, func(o *CreateOptions) error { c = o; return nil })
+	cc.SetArgs([]string{"fleet", "--cidr", "10.147.15.0/24", "--cidr", "10.147.16.0/24"})
+	if err := cc.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"10.147.15.0/24", "10.147.16.0/24"}, c.CIDRs); diff != "" || c.Name != "fleet" || !c.Private {
+		t.Errorf("create: %+v %s", c, diff)
+	}
+}
+
+func TestTokenFromEnvironmentNeverFromAFlagValue(t *testing.T) {
+	z := &ztFlags{}
+	env := map[string]string{EnvToken: "s3cr3ts3cr3ts3cr3ts3cr3t"}
+	tok, err := z.token(func(k string) string { return env[k] })
+	if err != nil || tok.IsZero() {
+		t.Fatalf("token from $%s: %v", EnvToken, err)
+	}
+	for _, name := range []string{"token", "auth-token", "zt-token"} {
+		if NewCmdNet(testFactory()).PersistentFlags().Lookup(name) != nil {
+			t.Errorf("flag --%s would put the token in argv", name)
+		}
+	}
+}
