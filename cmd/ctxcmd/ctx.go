@@ -40,6 +40,7 @@ kubeconfig; commands that act on several contexts select them with
 		NewCmdMerge(f, nil),
 		NewCmdImport(f, nil),
 		NewCmdLabel(f, nil),
+		NewCmdStatus(f, nil),
 	)
 	cmd.AddCommand(NewCmdStatus(f, nil))
 	return cmd
