@@ -2,11 +2,14 @@ package netcmd_test
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/fogctl/fogctl/netoverlay"
 	"github.com/google/go-cmp/cmp"
 	"go.yaml.in/yaml/v3"
 )
@@ -237,4 +240,36 @@ func TestNetWait(t *testing.T) {
 			t.Errorf("%d %q", r.code, r.err)
 		}
 	})
+}
+
+// TestNetWaitPollsUntilAuthorized authorizes the bus from inside the
+// bus's service on its third network read: wait must see ACCESS_DENIED,
+// keep polling, and return the address once the node shows OK.
+func TestNetWaitPollsUntilAuthorized(t *testing.T) {
+	fl := newFleet(t)
+	nwid := fl.network(t)
+	bus := fl.joinBus(t, nwid)
+	reads := 0
+	var authErr error
+	wrapped := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "GET" && r.URL.Path == "/network/"+nwid {
+			reads++
+			if reads == 3 {
+				c, err := netoverlay.New(&http.Client{}, fl.fog.URL, netoverlay.NewToken(fl.fog.Token()))
+				if err == nil {
+					_, err = c.Authorize(r.Context(), nwid, bus, "10.147.15.33")
+				}
+				authErr = err
+			}
+		}
+		fl.bus.Node.ServeHTTP(w, r)
+	}))
+	defer wrapped.Close()
+	r := must(t, fl.run(t, false, "net", "wait", nwid, "--zt-url", wrapped.URL, "--token-file", fl.bus.TokenFile, "--interval", "10ms", "--timeout", "10s"))
+	if authErr != nil {
+		t.Fatal(authErr)
+	}
+	if r.out != "10.147.15.33\n" || reads != 3 {
+		t.Errorf("stdout %q after %d reads, want 10.147.15.33 after 3", r.out, reads)
+	}
 }
