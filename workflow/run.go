@@ -279,6 +279,9 @@ func (r *run) dispatch(ctx context.Context, keep bool) (job, bool) {
 	var kept job
 	var haveKept bool
 	for k := 0; k < len(r.ready); {
+		if r.stopping || r.isDone() {
+			break // loop cancels what is left
+		}
 		i := r.ready[k]
 		if r.instant(i) {
 			r.ready = append(r.ready[:k], r.ready[k+1:]...)
@@ -308,6 +311,15 @@ func (r *run) dispatch(ctx context.Context, keep bool) (job, bool) {
 		r.ready = r.ready[:0:0]
 	}
 	return kept, haveKept
+}
+
+func (r *run) isDone() bool {
+	select {
+	case <-r.ctxDone:
+		return true
+	default:
+		return false
+	}
 }
 
 // instant reports whether node i finishes without running anything.

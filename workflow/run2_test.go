@@ -1,0 +1,423 @@
+package workflow
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// waitFor reads events until one satisfies ok, failing after 10s.
+func waitFor(t *testing.T, ch <-chan Event, ok func(Event) bool) []Event {
+	t.Helper()
+	var seen []Event
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case ev, open := <-ch:
+			if !open {
+				t.Fatalf("channel closed before the awaited event; saw %d events", len(seen))
+			}
+			seen = append(seen, ev)
+			if ok(ev) {
+				return seen
+			}
+		case <-deadline:
+			t.Fatalf("no awaited event in 10s; saw %d events", len(seen))
+		}
+	}
+}
+
+// TestCancelLeavesNoGoroutines cancels a run while an http node waits on
+// a silent service and an exec node sleeps: both end cancelled, nodes not
+// started are cancelled, the run ends cancelled, quickly, and no goroutine
+// of the run is left (checked with goleak).
+func TestCancelLeavesNoGoroutines(t *testing.T) {
+	silent := silentServer(t)
+	srv, _ := startEcho(t, 0)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	wf := mustParse(t, []spec{
+		{name: "hang", kind: "http", url: silent + "/x", extra: "timeout: 1h"},
+		{name: "sleep", kind: "exec", extra: "argv: [sh, -c, 'sleep 60; echo {}']\ntimeout: 1h"},
+		{name: "fast", kind: "http", url: srv.URL + "/n/fast"},
+		{name: "after", kind: "http", url: srv.URL + "/n/after", deps: []string{"hang", "sleep"}},
+		{name: "last", kind: "noop", deps: []string{"after"}},
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch := Run(ctx, wf, Options{RunID: "c1"})
+	rec := NewRecord(wf, "c1")
+	running := map[string]bool{}
+	for _, ev := range waitFor(t, ch, func(ev Event) bool {
+		if ev.State == StateRunning && ev.Node != "" {
+			running[ev.Node] = true
+		}
+		return running["hang"] && running["sleep"]
+	}) {
+		rec.Apply(ev)
+	}
+	start := time.Now()
+	cancel()
+	for ev := range ch {
+		rec.Apply(ev)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("cancelled run took %s to end", d)
+	}
+	got := map[string]State{}
+	for _, n := range rec.Nodes {
+		got[n.Name] = n.State
+	}
+	want := map[string]State{"hang": StateCancelled, "sleep": StateCancelled, "fast": StateSucceeded, "after": StateCancelled, "last": StateCancelled}
+	if rec.Node("fast").State != StateSucceeded {
+		// fast may have been cancelled too if it had not answered yet.
+		want["fast"] = rec.Node("fast").State
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("states (-want +got)\n%s", diff)
+	}
+	if rec.State != StateCancelled || rec.Error != "run cancelled" {
+		t.Errorf("run %s %q", rec.State, rec.Error)
+	}
+}
+
+// TestCancelWithStalledReader: a reader that cancels and stops reading
+// does not keep the engine alive: every send selects on ctx.Done, and the
+// final flush gives up after its grace period.
+func TestCancelWithStalledReader(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	base := runtime.NumGoroutine()
+	var nodes []spec
+	for i := range 20000 {
+		nodes = append(nodes, spec{name: fmt.Sprint("n", i), kind: "noop"})
+	}
+	wf := mustParse(t, nodes)
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := Run(ctx, wf, Options{RunID: "stall"})
+	<-ch // the engine now fills the buffer and blocks
+	cancel()
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
+		runtime.Gosched()
+		time.Sleep(10 * time.Millisecond) // polling a bounded deadline
+	}
+	if n := runtime.NumGoroutine(); n > base {
+		t.Fatalf("%d goroutines left after cancel, want %d", n, base)
+	}
+	n := 0
+	for range ch {
+		n++
+	}
+	if n == 0 || n >= 20001 {
+		t.Errorf("read %d buffered events after the engine stopped", n)
+	}
+}
+
+func TestExec(t *testing.T) {
+	tests := []struct {
+		name       string
+		argv       string
+		state      State
+		out, err   string
+		stderrPart string
+	}{
+		{"stdin to stdout", `[cat]`, StateSucceeded, `{"in":1}`, "", ""},
+		{"output and stderr", `[sh, -c, 'cat >/dev/null; echo "warming up" >&2; echo "{\"ok\": true}"']`, StateSucceeded, `{"ok": true}`, "", "warming up\n"},
+		{"empty stdout", `[true]`, StateSucceeded, `{}`, "", ""},
+		{"exit status", `[sh, -c, 'echo "no sensor" >&2; exit 3']`, StateFailed, "", "exit status 3: no sensor", "no sensor\n"},
+		{"not JSON", `[echo, hello]`, StateFailed, "", `stdout is not JSON: "hello"`, ""},
+		{"no such program", `[/nonexistent/prog]`, StateFailed, "", "fork/exec /nonexistent/prog: no such file or directory", ""},
+		{"timeout", "[sleep, '30']\ntimeout: 100ms", StateFailed, "", "timed out after 100ms", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wf := mustParse(t, []spec{{name: "x", kind: "exec", extra: "argv: " + tt.argv}})
+			start := time.Now()
+			_, rec := collect(t, context.Background(), wf, Options{Input: []byte(`{"in":1}`)})
+			n := rec.Node("x")
+			if n.State != tt.state || string(n.Output) != tt.out || n.Error != tt.err {
+				t.Errorf("got %s %s %q, want %s %s %q", n.State, n.Output, n.Error, tt.state, tt.out, tt.err)
+			}
+			if !strings.Contains(n.Stderr, tt.stderrPart) {
+				t.Errorf("stderr %q, want it to contain %q", n.Stderr, tt.stderrPart)
+			}
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("took %s", d)
+			}
+		})
+	}
+}
+
+// TestReuse: --resume's reused nodes are not called again and pass their
+// recorded outputs on; a truncated or broken record is not reused.
+func TestReuse(t *testing.T) {
+	srv, h := startEcho(t, 0)
+	wf := mustParse(t, []spec{
+		{name: "a", kind: "http", url: srv.URL + "/n/a"},
+		{name: "b", kind: "http", url: srv.URL + "/n/b"},
+		{name: "c", kind: "http", url: srv.URL + "/n/c"},
+		{name: "d", kind: "http", url: srv.URL + "/n/d", deps: []string{"a", "b", "c"}},
+	})
+	evs, rec := collect(t, context.Background(), wf, Options{Reuse: map[string]json.RawMessage{
+		"a": json.RawMessage(`{"a": "recorded"}`),
+		"b": json.RawMessage(`{"fogctl.truncated":{"bytes":300000,"excerpt":"..."}}`),
+		"c": json.RawMessage(`{"broken`),
+	}})
+	if rec.State != StateSucceeded {
+		t.Fatalf("run %s: %s", rec.State, rec.Error)
+	}
+	if diff := cmp.Diff(map[string]any{"a": "recorded", "b": true, "c": true, "d": true}, outputOf(t, rec, "d")); diff != "" {
+		t.Errorf("d (-want +got)\n%s", diff)
+	}
+	if calls := h.calls.Load(); calls != 3 {
+		t.Errorf("%d calls, want 3 (b, c, d)", calls)
+	}
+	for _, ev := range evs {
+		if ev.Node == "a" && ev.State != StateSucceeded {
+			t.Errorf("reused node a went %s", ev.State)
+		}
+	}
+}
+
+// TestConcurrentRuns: runs of one workflow at the same time each see only
+// their own input and outputs.
+func TestConcurrentRuns(t *testing.T) {
+	srv, _ := startEcho(t, time.Millisecond)
+	wf := mustParse(t, fanOutIn(srv.URL, 20))
+	var wg sync.WaitGroup
+	errs := make(chan string, 16)
+	for k := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := fmt.Sprint("run-", k)
+			rec := NewRecord(wf, id)
+			for ev := range Run(context.Background(), wf, Options{RunID: id, Input: []byte(fmt.Sprintf(`{"run": %d}`, k))}) {
+				if ev.RunID != id {
+					errs <- fmt.Sprintf("%s got an event of %s", id, ev.RunID)
+				}
+				rec.Apply(ev)
+			}
+			var out map[string]any
+			json.Unmarshal(rec.Node("sink").Output, &out)
+			if out["run"] != float64(k) || len(out) != 23 {
+				errs <- fmt.Sprintf("%s: sink output %s", id, rec.Node("sink").Output)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
+
+// TestEventCaps: events carry at most MaxEventData of a node's output,
+// but the next node gets all of it.
+func TestEventCaps(t *testing.T) {
+	big := `{"blob": "` + strings.Repeat("x", MaxEventData) + `"}`
+	var gotLen atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/big" {
+			io.WriteString(w, big)
+			return
+		}
+		b, _ := io.ReadAll(r.Body)
+		gotLen.Store(int64(len(b)))
+		io.WriteString(w, "{}")
+	}))
+	defer srv.Close()
+	wf := mustParse(t, []spec{
+		{name: "big", kind: "http", url: srv.URL + "/big"},
+		{name: "next", kind: "http", url: srv.URL + "/next", deps: []string{"big"}},
+		{name: "stderr", kind: "exec", extra: fmt.Sprintf("argv: [sh, -c, 'head -c %d /dev/zero | tr \"\\\\0\" e >&2; echo END >&2']", 3*MaxStderr)},
+	})
+	evs, rec := collect(t, context.Background(), wf, Options{})
+	if gotLen.Load() != int64(len(big)) {
+		t.Errorf("next got %d bytes, want all %d", gotLen.Load(), len(big))
+	}
+	n := rec.Node("big")
+	if !n.Truncated || !IsTruncated(n.Output) || !json.Valid(n.Output) || len(n.Output) > 2000 {
+		t.Errorf("big output in record: truncated %v, %.100s", n.Truncated, n.Output)
+	}
+	if !strings.Contains(string(n.Output), fmt.Sprintf(`"bytes":%d`, len(big))) {
+		t.Errorf("marker does not give the size: %.200s", n.Output)
+	}
+	if in := rec.Node("next").Input; !IsTruncated(in) {
+		t.Errorf("next input in record is not truncated: %.100s", in)
+	}
+	s := rec.Node("stderr").Stderr
+	if len(s) > MaxStderr+100 || !strings.HasSuffix(s, "eeeEND\n") || !strings.HasPrefix(s, "[earlier output dropped]\n") {
+		t.Errorf("stderr (%d bytes) %.40q...%q", len(s), s, s[max(0, len(s)-20):])
+	}
+	for _, ev := range evs {
+		if len(ev.Input) > MaxEventData || len(ev.Output) > MaxEventData || len(ev.Stderr) > MaxStderr+64 {
+			t.Errorf("event %d of %s carries %d/%d/%d bytes", ev.Seq, ev.Node, len(ev.Input), len(ev.Output), len(ev.Stderr))
+		}
+	}
+}
+
+// TestPlainDAGRuns: the reference engine's file runs unchanged.
+func TestPlainDAGRuns(t *testing.T) {
+	srv, _ := startEcho(t, 0)
+	data, err := os.ReadFile("../testdata/workflows/examples/plain-dag.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = []byte(strings.ReplaceAll(string(data), "http://127.0.0.1:8080/", srv.URL+"/n/"))
+	wf, err := Parse("plain-dag.json", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rec := collect(t, context.Background(), wf, Options{})
+	want := map[string]any{"fetch": true, "left": true, "right": true, "join": true}
+	if diff := cmp.Diff(want, outputOf(t, rec, "join")); diff != "" {
+		t.Errorf("join (-want +got)\n%s", diff)
+	}
+}
+
+// TestRecordJSON pins the record's JSON field names, a public contract.
+func TestRecordJSON(t *testing.T) {
+	wf := mustParse(t, []spec{
+		{name: "a", kind: "http", url: "http://127.0.0.1:9/a", extra: "retries: 1"},
+		{name: "b", kind: "noop", deps: []string{"a"}},
+	})
+	t0 := time.Date(2026, 11, 23, 4, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	rec := NewRecord(wf, "r-1")
+	for _, ev := range []Event{
+		{Seq: 1, Time: at(0), RunID: "r-1", State: StateRunning},
+		{Seq: 2, Time: at(1), RunID: "r-1", Node: "a", State: StateRunning, Attempt: 1, MaxAttempts: 2, Input: json.RawMessage(`{}`)},
+		{Seq: 3, Time: at(5), RunID: "r-1", Node: "a", State: StateRetrying, Attempt: 1, MaxAttempts: 2, Error: "HTTP 503: \"busy\"; retrying in 150ms"},
+		{Seq: 4, Time: at(160), RunID: "r-1", Node: "a", State: StateRunning, Attempt: 2, MaxAttempts: 2},
+		{Seq: 5, Time: at(170), RunID: "r-1", Node: "a", State: StateSucceeded, Attempt: 2, MaxAttempts: 2, Output: json.RawMessage(`{"a":1}`)},
+		{Seq: 6, Time: at(171), RunID: "r-1", Node: "b", State: StateSucceeded, Attempt: 1, MaxAttempts: 1, Input: json.RawMessage(`{"a":1}`), Output: json.RawMessage(`{"a":1}`)},
+		{Seq: 7, Time: at(172), RunID: "r-1", State: StateSucceeded},
+	} {
+		rec.Apply(ev)
+	}
+	got, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+  "id": "r-1",
+  "workflow": "generated",
+  "file": "gen.yaml",
+  "state": "succeeded",
+  "started": "2026-11-23T04:00:00Z",
+  "ended": "2026-11-23T04:00:00.172Z",
+  "nodes": [
+    {
+      "name": "a",
+      "kind": "http",
+      "state": "succeeded",
+      "attempts": [
+        {
+          "n": 1,
+          "started": "2026-11-23T04:00:00.001Z",
+          "ended": "2026-11-23T04:00:00.005Z",
+          "error": "HTTP 503: \"busy\"; retrying in 150ms"
+        },
+        {
+          "n": 2,
+          "started": "2026-11-23T04:00:00.16Z",
+          "ended": "2026-11-23T04:00:00.17Z"
+        }
+      ],
+      "input": {},
+      "output": {
+        "a": 1
+      },
+      "started": "2026-11-23T04:00:00.001Z",
+      "ended": "2026-11-23T04:00:00.17Z"
+    },
+    {
+      "name": "b",
+      "kind": "noop",
+      "dependencies": [
+        "a"
+      ],
+      "state": "succeeded",
+      "attempts": [
+        {
+          "n": 1,
+          "started": "2026-11-23T04:00:00.171Z",
+          "ended": "2026-11-23T04:00:00.171Z"
+        }
+      ],
+      "input": {
+        "a": 1
+      },
+      "output": {
+        "a": 1
+      },
+      "started": "2026-11-23T04:00:00.171Z",
+      "ended": "2026-11-23T04:00:00.171Z"
+    }
+  ],
+  "lastSeq": 7
+}`
+	if diff := cmp.Diff(want, string(got)); diff != "" {
+		t.Errorf("record JSON (-want +got)\n%s", diff)
+	}
+	ev, _ := json.Marshal(Event{Seq: 3, Time: at(5), RunID: "r-1", Node: "a", State: StateRetrying, Attempt: 1, MaxAttempts: 2, Error: "e", Stderr: "s", Truncated: true})
+	if want := `{"seq":3,"time":"2026-11-23T04:00:00.005Z","runId":"r-1","node":"a","state":"retrying","attempt":1,"maxAttempts":2,"error":"e","stderr":"s","truncated":true}`; string(ev) != want {
+		t.Errorf("event JSON\n got %s\nwant %s", ev, want)
+	}
+	// A record read back from JSON still finds its nodes.
+	var back Record
+	if err := json.Unmarshal(got, &back); err != nil {
+		t.Fatal(err)
+	}
+	if n := back.Node("b"); n == nil || n.State != StateSucceeded {
+		t.Errorf("Node(b) after a JSON round trip = %v", n)
+	}
+}
+
+// TestEventOrder: every node's events come after its dependencies'
+// final events, Seq has no gaps, and the run's final event is last.
+func TestEventOrder(t *testing.T) {
+	srv, _ := startEcho(t, 0)
+	wf := mustParse(t, layered(srv.URL, 5, 8))
+	evs, _ := collect(t, context.Background(), wf, Options{Parallel: 3})
+	final := map[string]int64{}
+	for i, ev := range evs {
+		if ev.Seq != int64(i+1) {
+			t.Fatalf("event %d has seq %d", i, ev.Seq)
+		}
+		if ev.Node == "" {
+			continue
+		}
+		for _, d := range wf.Node(ev.Node).Dependencies {
+			if f, ok := final[d]; !ok || f > ev.Seq {
+				t.Errorf("%s %s (seq %d) before dependency %s finished", ev.Node, ev.State, ev.Seq, d)
+			}
+		}
+		if ev.State.Terminal() {
+			final[ev.Node] = ev.Seq
+		}
+	}
+	if len(final) != len(wf.Nodes) {
+		t.Errorf("%d nodes finished, want %d", len(final), len(wf.Nodes))
+	}
+	if last := evs[len(evs)-1]; last.Node != "" || last.State != StateSucceeded {
+		t.Errorf("last event %+v", last)
+	}
+}
