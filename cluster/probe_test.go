@@ -32,6 +32,8 @@ func TestProbe(t *testing.T) {
 	wrongName.TLSServerName = "bus-17.depot.example"
 	badToken := endpoint(p, "bad-token")
 	badToken.Token = other.Token
+	anonymous := endpoint(p, "anonymous")
+	anonymous.Token = ""
 	insecure := endpoint(p, "insecure")
 	insecure.CAData, insecure.Insecure = nil, true
 	noCA := endpoint(p, "no-ca")
@@ -57,6 +59,7 @@ func TestProbe(t *testing.T) {
 		{"no CA: system roots do not know it", noCA, false, "tls: certificate signed by unknown authority"},
 		{"tls-server-name not in the certificate", wrongName, false, "tls: certificate is not valid for bus-17.depot.example"},
 		{"token of another cluster", badToken, false, "unauthorized"},
+		{"no credentials (anonymous auth off, as in k3s)", anonymous, false, "unauthorized"},
 		{"http to an https port", plainHTTP, false, "http 400 from /readyz"},
 		{"unparsable CA data", garbageCA, false, "config: certificate-authority data holds no PEM certificate"},
 		{"server not a URL", cluster.Endpoint{Context: "x", Server: "bus-17:6443"}, false, `config: server "bus-17:6443" is not an http(s) URL`},
@@ -118,6 +121,25 @@ func TestProbeCutCluster(t *testing.T) {
 				t.Errorf("after restore: %+v, want reachable", res)
 			}
 		})
+	}
+}
+
+// TestProbeFrozenServerTimesOut stops the API server process itself
+// (SIGSTOP): the kernel still accepts connections, nobody answers.
+func TestProbeFrozenServerTimesOut(t *testing.T) {
+	p := clustertest.Start(t)
+	ep := endpoint(p, "hung")
+	ep.Server = p.DirectURL
+	const timeout = 700 * time.Millisecond
+	p.Freeze(t)
+	start := time.Now()
+	res := cluster.Probe(t.Context(), nil, ep, timeout)
+	if took := time.Since(start); res.Reachable || res.Reason != "timeout" || took < timeout || took > timeout+time.Second {
+		t.Errorf("frozen server: %+v after %s, want timeout after %s", res, took, timeout)
+	}
+	p.Thaw(t)
+	if res := cluster.Probe(t.Context(), nil, ep, 5*time.Second); !res.Reachable {
+		t.Errorf("thawed server: %+v, want reachable", res)
 	}
 }
 

@@ -234,3 +234,15 @@ func TestProxyCutAndRestore(t *testing.T) {
 		t.Errorf("restored after black-hole: %v", err)
 	}
 }
+
+func TestCleanupStopsAFrozenPlane(t *testing.T) {
+	var pid int
+	t.Run("freeze", func(t *testing.T) {
+		p := Start(t)
+		p.Freeze(t)
+		pid = p.apiserver.cmd.Process.Pid
+	})
+	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("frozen kube-apiserver %d still exists after cleanup (kill -0: %v)", pid, err)
+	}
+}

@@ -202,6 +202,7 @@ func startPlaneOnce(assets, name, dir string) (_ *ControlPlane, err error) {
 		"--service-account-signing-key-file="+filepath.Join(dir, "sa.key"),
 		"--service-cluster-ip-range=10.0.0.0/24",
 		"--authorization-mode=RBAC",
+		"--anonymous-auth=false", // as k3s runs it: no credentials, no answer
 		"--cert-dir="+filepath.Join(dir, "certs"),
 	)
 	if err != nil {
@@ -336,6 +337,24 @@ func (p *ControlPlane) Restore(t testing.TB) {
 	t.Helper()
 	if err := p.Proxy.Restore(); err != nil {
 		t.Fatalf("clustertest: restore %s: %v", p.Name, err)
+	}
+}
+
+// Freeze stops the kube-apiserver process with SIGSTOP: connections are
+// accepted by the kernel but nothing answers, as a hung server. Thaw, or
+// the test's cleanup, continues it.
+func (p *ControlPlane) Freeze(t testing.TB) {
+	t.Helper()
+	if err := p.apiserver.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatalf("clustertest: freeze %s: %v", p.Name, err)
+	}
+}
+
+// Thaw continues a frozen kube-apiserver with SIGCONT.
+func (p *ControlPlane) Thaw(t testing.TB) {
+	t.Helper()
+	if err := p.apiserver.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatalf("clustertest: thaw %s: %v", p.Name, err)
 	}
 }
 
@@ -518,6 +537,7 @@ func (pr *process) stop() {
 			return
 		default:
 		}
+		_ = pr.cmd.Process.Signal(syscall.SIGCONT) // a frozen process cannot act on SIGTERM
 		_ = pr.cmd.Process.Signal(syscall.SIGTERM)
 		timer := time.NewTimer(stopTimeout)
 		defer timer.Stop()

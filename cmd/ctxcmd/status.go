@@ -168,6 +168,12 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		probed = append(probed, i)
 	}
 	for j, r := range opts.Probe(ctx, base, eps, opts.Timeout, opts.Workers) {
+		if r.Reason == cluster.ReasonUnauthorized {
+			switch kind := k.AuthKind(r.Context); kind {
+			case "exec", "auth-provider", "basic":
+				r.Reason += fmt.Sprintf(" (fogctl does not use %s credentials)", kind)
+			}
+		}
 		results[probed[j]] = r
 	}
 	if ctx.Err() != nil {

@@ -368,3 +368,42 @@ func TestCtxStatusFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestCtxStatusExecUserIsUnauthorizedWithHint: fogctl does not run exec
+// credential plugins, and an API server that refuses anonymous requests
+// (as k3s does) answers 401; the reason says why.
+func TestCtxStatusExecUserIsUnauthorizedWithHint(t *testing.T) {
+	env := newStatusEnv(t)
+	second := filepath.Join(filepath.Dir(env.kubeconfig), "exec.yaml")
+	data := fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters:
+- name: cloud
+  cluster:
+    server: %s
+    certificate-authority-data: %s
+contexts:
+- name: cloud
+  context: {cluster: cloud, user: cloud}
+users:
+- name: cloud
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: /nonexistent/credential-helper
+      interactiveMode: Never
+`, env.plane.Server(), base64.StdEncoding.EncodeToString(env.plane.CA.CertPEM))
+	if err := os.WriteFile(second, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KUBECONFIG", env.kubeconfig+string(os.PathListSeparator)+second)
+	stdout, _, err := env.runStatus(t, false, "--contexts", "cloud,bus-01")
+	if !errors.Is(err, cmdutil.ErrPending) {
+		t.Errorf("err = %v, want ErrPending", err)
+	}
+	want := "bus-01\ttrue\t1.234\tv" + clustertest.KubeVersion + "\t2026-11-23T04:00:00Z\t\n" +
+		"cloud\tfalse\t\t\t\tunauthorized (fogctl does not use exec credentials)\n"
+	if stdout != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", stdout, want)
+	}
+}
