@@ -217,7 +217,9 @@ func (s *statusView) finish() {
 			}
 			took := ""
 			if !n.started.IsZero() && !n.finished.IsZero() {
-				took = shortDuration(n.finished.Sub(n.started))
+				// Right-aligned, fixed width: the columns do not move
+				// with the digits.
+				took = fmt.Sprintf("%6s", shortDuration(n.finished.Sub(n.started)))
 			}
 			errText := ""
 			if n.state != workflow.StateSucceeded {

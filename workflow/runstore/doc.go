@@ -12,9 +12,11 @@
 //
 // Events are appended by one writer goroutine, never by the engine: Append
 // only queues. The writer writes each batch with one write(2), so a
-// process killed with SIGKILL loses nothing it had written; it fsyncs
-// once per batch that finished a node or the run (group commit), never
-// per event, and never while the engine waits. When the run ends, Close
+// process killed with SIGKILL loses nothing it had written. A batch that
+// finished a node or the run is fsynced by a second goroutine, so writes
+// never wait behind an fsync and one fsync covers every batch written
+// while the previous one ran (group commit): never per event, and never
+// while the engine waits. When the run ends, Close
 // drains the queue and writes record.json (temp file, fsync, rename,
 // fsync of the directory) before it removes the journal: two fsyncs per
 // run, whatever its size. Everything written is linear in the run's

@@ -31,7 +31,13 @@ type Run struct {
 	// Owned by the writer goroutine until done is closed.
 	err   error
 	tally tally
-	syncs int
+
+	// The syncer goroutine fsyncs the journal when asked, so that writes
+	// never wait behind an fsync. Its fields are read after synced closes.
+	syncReq chan struct{}
+	synced  chan struct{}
+	syncErr error
+	syncs   int
 }
 
 // ID is the run's ID.
@@ -47,7 +53,24 @@ func (r *Run) start() {
 	r.wake = make(chan struct{}, 1)
 	r.done = make(chan struct{})
 	r.tally = newTally(r.meta)
+	r.syncReq = make(chan struct{}, 1)
+	r.synced = make(chan struct{})
+	go r.sync()
 	go r.write()
+}
+
+// sync is the syncer goroutine: one fsync per request, and requests that
+// come while it syncs are served by the next fsync (group commit). It ends
+// when the writer closes syncReq.
+func (r *Run) sync() {
+	defer close(r.synced)
+	for range r.syncReq {
+		if r.syncErr != nil {
+			continue
+		}
+		r.syncErr = r.file.Sync()
+		r.syncs++
+	}
 }
 
 // Append queues ev for the journal. It never blocks on the disk: the
@@ -63,11 +86,13 @@ func (r *Run) Append(ev workflow.Event) {
 }
 
 // write is the writer goroutine. Each batch is written with one write(2)
-// (so it survives the process being killed) and fsynced when it finished
-// a node or the run (so it survives a power cut): one fsync per batch,
-// however many events it holds.
+// as soon as it is queued (so it survives the process being killed), and
+// the syncer is asked to fsync it when it finished a node or the run (so
+// it survives a power cut): at most one fsync in flight, however many
+// events and batches it covers.
 func (r *Run) write() {
 	defer close(r.done)
+	defer close(r.syncReq)
 	w := bufio.NewWriterSize(r.file, 64<<10)
 	enc := json.NewEncoder(w)
 	var batch []workflow.Event
@@ -98,10 +123,10 @@ func (r *Run) write() {
 			}
 		}
 		if sync && r.err == nil && !closing {
-			if err := r.file.Sync(); err != nil {
-				r.err = err
+			select {
+			case r.syncReq <- struct{}{}:
+			default: // an fsync is already asked for; it will cover this batch
 			}
-			r.syncs++
 		}
 		if closing {
 			r.mu.Lock()
@@ -127,8 +152,12 @@ func (r *Run) Close(rec *workflow.Record) error {
 	default:
 	}
 	<-r.done
+	<-r.synced
 	defer r.lock.Unlock()
 	err := r.err
+	if err == nil {
+		err = r.syncErr
+	}
 	if err == nil && rec != nil {
 		err = r.compact(rec)
 	}

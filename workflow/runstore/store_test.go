@@ -333,4 +333,5 @@ func stopWriter(run *Run) {
 	default:
 	}
 	<-run.done
+	<-run.synced
 }

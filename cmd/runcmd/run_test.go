@@ -1,0 +1,188 @@
+package runcmd_test
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fogctl/fogctl/cmd/cmdutil"
+	"github.com/fogctl/fogctl/cmd/runcmd"
+	"github.com/google/go-cmp/cmp"
+)
+
+// chainWorkflow runs in a fixed order: fetch, then merge (noop), then
+// publish and a flaky-free archive one after the other.
+const chainWorkflow = `apiVersion: fogctl.io/v1alpha1
+kind: Workflow
+metadata:
+  name: depot-sync
+spec:
+  defaults:
+    timeout: 5s
+  nodes:
+    - name: fetch
+      kind: http
+      url: {{URL}}/ok/fetch
+    - name: merge
+      kind: noop
+      dependencies: [fetch]
+    - name: publish
+      kind: http
+      url: {{URL}}/ok/publish
+      dependencies: [merge]
+`
+
+// failingWorkflow fails at its second node: the third is upstream-failed.
+const failingWorkflow = `apiVersion: fogctl.io/v1alpha1
+kind: Workflow
+metadata:
+  name: depot-backup
+spec:
+  defaults:
+    timeout: 5s
+    retries: 1
+    backoff: 10ms
+  nodes:
+    - name: snapshot
+      kind: http
+      url: {{URL}}/ok/snapshot
+    - name: upload
+      kind: http
+      url: {{URL}}/fail/upload
+      dependencies: [snapshot]
+    - name: prune
+      kind: http
+      url: {{URL}}/ok/prune
+      dependencies: [upload]
+`
+
+func TestRun(t *testing.T) {
+	svc := startService(t)
+	dir := t.TempDir()
+	chain := writeWorkflow(t, dir, "chain.yaml", chainWorkflow, svc)
+	failing := writeWorkflow(t, dir, "failing.yaml", failingWorkflow, svc)
+	input := writeWorkflow(t, dir, "input.json", `{"depot": "north"}`, nil)
+
+	tests := []struct {
+		name   string
+		tty    bool
+		args   []string
+		stdin  string
+		code   int
+		stdout func(string) string // what of stdout goes to the golden
+	}{
+		{name: "pipe", args: []string{"run", chain}, code: 0},
+		{name: "pipe_failed", args: []string{"run", failing}, code: 1},
+		{name: "tty", tty: true, args: []string{"run", chain}, code: 0, stdout: screen},
+		{name: "tty_failed", tty: true, args: []string{"run", failing}, code: 1, stdout: screen},
+		{name: "tty_no_tui", tty: true, args: []string{"run", chain, "--no-tui"}, code: 0},
+		{name: "json", args: []string{"run", chain, "-o", "json", "--input", input}, code: 0},
+		{name: "jsonl", args: []string{"run", chain, "-o", "jsonl", "--input", "-"}, stdin: `{"depot": "south"}`, code: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, in, out, errOut := testFactory(t, tt.tty)
+			in.WriteString(tt.stdin)
+			code := run(t, f, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, errOut)
+			}
+			stdout := out.String()
+			if tt.stdout != nil {
+				stdout = tt.stdout(stdout)
+			}
+			golden(t, "TestRun_"+tt.name, normalize("stdout:\n"+stdout+"\nstderr:\n"+errOut.String(), dir))
+		})
+	}
+}
+
+func TestRunInvalidInput(t *testing.T) {
+	dir := t.TempDir()
+	good := writeWorkflow(t, dir, "ok.yaml", "apiVersion: fogctl.io/v1alpha1\nkind: Workflow\nspec:\n  nodes:\n    - {name: a, kind: noop}\n", nil)
+	badInput := writeWorkflow(t, dir, "input.json", `{"depot": `, nil)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"missing file", []string{"run", filepath.Join(dir, "nope.yaml")}, "nope.yaml: no such file or directory"},
+		{"invalid workflow", []string{"run", "testdata/invalid.yaml"}, `testdata/invalid.yaml:12: node "merge": dependencies: unknown dependency "fetch-east"`},
+		{"input not JSON", []string{"run", good, "--input", badInput}, "input.json: byte 9: unexpected end of JSON input (want a JSON object)"},
+		{"input not an object", []string{"run", good, "--input", "-"}, "input stdin: want a JSON object"},
+		{"no file", []string{"run"}, "name the workflow file to run, or give --resume ID"},
+		{"unknown run", []string{"run", "--resume", "20990101T000000-00000000"}, `resume: run "20990101T000000-00000000": no such run`},
+		{"bad parallel", []string{"run", good, "--parallel", "-1"}, "--parallel must be 0 (no limit) or more"},
+		{"bad output", []string{"run", good, "-o", "yaml"}, `unknown output format "yaml"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, in, out, errOut := testFactory(t, false)
+			in.WriteString(`[1, 2]`)
+			if code := run(t, f, tt.args...); code != cmdutil.ExitUsage {
+				t.Errorf("exit %d, want 2", code)
+			}
+			if !strings.Contains(errOut.String(), tt.want) {
+				t.Errorf("stderr does not say %q:\n%s", tt.want, errOut)
+			}
+			if out.Len() != 0 {
+				t.Errorf("stdout not empty: %q", out)
+			}
+		})
+	}
+}
+
+func TestRunFlags(t *testing.T) {
+	f, _, _, _ := testFactory(t, false)
+	var got *runcmd.RunOptions
+	c := runcmd.NewCmdRun(f, func(o *runcmd.RunOptions) error { got = o; return nil })
+	c.SetArgs([]string{"pipeline.yaml", "--input", "-", "--parallel", "8", "--timeout", "10s", "-o", "jsonl", "--no-tui"})
+	if err := c.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"File": "pipeline.yaml", "Input": "-", "Parallel": 8, "Timeout": "10s", "Output": "jsonl", "NoTUI": true, "Resume": ""}
+	gotMap := map[string]any{"File": got.File, "Input": got.Input, "Parallel": got.Parallel, "Timeout": got.Timeout.String(), "Output": got.Output, "NoTUI": got.NoTUI, "Resume": got.Resume}
+	if diff := cmp.Diff(want, gotMap); diff != "" {
+		t.Errorf("options (-want +got):\n%s", diff)
+	}
+}
+
+// TestRunJSONRecord checks the -o json record's contract: field names and
+// what a failed run says.
+func TestRunJSONRecord(t *testing.T) {
+	svc := startService(t)
+	failing := writeWorkflow(t, t.TempDir(), "failing.yaml", failingWorkflow, svc)
+	f, _, out, _ := testFactory(t, false)
+	if code := run(t, f, "run", failing, "-o", "json"); code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	var rec struct {
+		ID    string `json:"id"`
+		State string `json:"state"`
+		Nodes []struct {
+			Name     string            `json:"name"`
+			State    string            `json:"state"`
+			Attempts []json.RawMessage `json:"attempts"`
+			Error    string            `json:"error"`
+		} `json:"nodes"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &rec); err != nil {
+		t.Fatalf("stdout is not one JSON record: %v\n%s", err, out)
+	}
+	got := map[string]string{"run": rec.State}
+	for _, n := range rec.Nodes {
+		got[n.Name] = n.State
+		if n.Name == "upload" {
+			if len(n.Attempts) != 2 || !strings.Contains(n.Error, "HTTP 500") || !strings.Contains(n.Error, "disk full on depot-db") {
+				t.Errorf("upload: %d attempts, error %q; want 2 attempts and the status and body", len(n.Attempts), n.Error)
+			}
+		}
+	}
+	want := map[string]string{"run": "failed", "snapshot": "succeeded", "upload": "failed", "prune": "upstream-failed"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("states (-want +got):\n%s", diff)
+	}
+	if svc.Calls("/ok/prune") != 0 {
+		t.Errorf("prune was called after its dependency failed")
+	}
+}
