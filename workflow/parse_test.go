@@ -174,6 +174,7 @@ func TestParseProblems(t *testing.T) {
 		{"zero timeout", "apiVersion: fogctl.io/v1alpha1\nkind: Workflow\nspec:\n  nodes:\n  - {name: a, kind: noop, timeout: 0s}\n", `node "a": timeout: must be positive`},
 		{"duplicate key", "apiVersion: fogctl.io/v1alpha1\nkind: Workflow\nspec:\n  nodes:\n  - name: a\n    kind: noop\n    kind: http\n", `x.yaml:7: spec.nodes[0].kind: set twice (first at line 6)`},
 		{"empty argv", "apiVersion: fogctl.io/v1alpha1\nkind: Workflow\nspec:\n  nodes:\n  - {name: a, kind: exec, argv: []}\n", `node "a": argv: must name a program`},
+		{"duplicate's unknown dependency", "nodes:\n- {name: a, action: GET, url: 'http://h/'}\n- {name: a, action: GET, url: 'http://h/', dependencies: [zz]}\n", `x.yaml:3: node "a": dependencies: unknown dependency "zz"`},
 		{"JSON trailing data", `{"nodes": []} {}`, `x.yaml:1: invalid JSON: unexpected data after the top-level value`},
 		{"JSON tabs", "{\n\t\"nodes\": [\n\t\t{\"name\": \"a\", \"action\": \"GET\", \"url\": \"http://127.0.0.1/\", \"dependencies\": [\"b\"]}\n\t]\n}\n", `x.yaml:3: node "a": dependencies: unknown dependency "b"`},
 	}
@@ -196,5 +197,62 @@ func TestLoadMissingFile(t *testing.T) {
 	var ve *ValidationError
 	if !errors.As(err, &ve) || !strings.Contains(err.Error(), "nope.yaml: no such file or directory") {
 		t.Errorf("error = %v", err)
+	}
+}
+
+func TestNew(t *testing.T) {
+	nodes := []*Node{
+		{Name: "a", Kind: KindNoop},
+		{Name: "b", Kind: KindExec, Exec: &ExecAction{Argv: []string{"cat"}}, Dependencies: []string{"a"}},
+	}
+	w, err := New("coded", nodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([][]string{{"a"}, {"b"}}, w.Layers()); diff != "" {
+		t.Errorf("layers (-want +got)\n%s", diff)
+	}
+	if nodes[0].Backoff != 0 || w.Nodes[0].Backoff != DefaultBackoff {
+		t.Errorf("New changed the caller's node or did not default backoff")
+	}
+	_, err = New("bad", []*Node{
+		{Name: "a", Kind: "lambda"},
+		{Name: "b", Kind: KindHTTP, HTTP: &HTTPAction{URL: "ftp://x"}, Dependencies: []string{"c", "b"}},
+		{Name: "a", Kind: KindNoop},
+	})
+	want := []string{
+		`bad: node "a": kind: unknown kind "lambda": want one of http, exec, noop`,
+		`bad: node "b": url: URL "ftp://x" must start with http:// or https://`,
+		`bad: node "a": name: duplicate name: "a" is already defined`,
+		`bad: node "b": dependencies: unknown dependency "c": no node has that name`,
+		`bad: node "b": dependencies: depends on itself (cycle: b -> b)`,
+	}
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("error %v", err)
+	}
+	if diff := cmp.Diff(want, strings.Split(err.Error(), "\n")); diff != "" {
+		t.Errorf("(-want +got)\n%s", diff)
+	}
+}
+
+// TestRunHandBuiltWorkflow: a Workflow literal not made by Parse or New
+// is checked by Run; an invalid one fails the run instead of panicking.
+func TestRunHandBuiltWorkflow(t *testing.T) {
+	good := &Workflow{Name: "lit", Nodes: []*Node{{Name: "a", Kind: KindNoop}, {Name: "b", Kind: KindNoop, Dependencies: []string{"a"}}}}
+	var last Event
+	for ev := range Run(t.Context(), good, Options{RunID: "x", Input: []byte(`{"k":1}`)}) {
+		last = ev
+	}
+	if last.State != StateSucceeded {
+		t.Errorf("good literal: %s %s", last.State, last.Error)
+	}
+	bad := &Workflow{Name: "lit", Nodes: []*Node{{Name: "a", Kind: KindNoop, Dependencies: []string{"a"}}}}
+	var evs []Event
+	for ev := range Run(t.Context(), bad, Options{RunID: "x"}) {
+		evs = append(evs, ev)
+	}
+	if len(evs) != 1 || evs[0].State != StateFailed || !strings.Contains(evs[0].Error, "depends on itself") {
+		t.Errorf("bad literal: %+v", evs)
 	}
 }

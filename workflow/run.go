@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -69,6 +70,17 @@ func Run(ctx context.Context, wf *Workflow, opts Options) <-chan Event {
 		size = 8192
 	}
 	ch := make(chan Event, size)
+	if wf.index == nil {
+		// Built in code rather than by Parse or New: check a copy.
+		checked, err := New(wf.Name, wf.Nodes)
+		if err != nil {
+			ch <- Event{Seq: 1, Time: time.Now(), RunID: opts.RunID, State: StateFailed, Error: "invalid workflow: " + strings.ReplaceAll(err.Error(), "\n", "; ")}
+			close(ch)
+			return ch
+		}
+		checked.File, checked.Defaults = wf.File, wf.Defaults
+		wf = checked
+	}
 	r := newRun(wf, opts, ch)
 	go r.loop(ctx)
 	return ch

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -13,7 +14,11 @@ func (p *parser) validate(w *Workflow) {
 	first := make(map[string]*Node, len(w.Nodes))
 	for _, n := range w.Nodes {
 		if f, dup := first[n.Name]; dup {
-			p.add(n.Line, n.Name, "name", "duplicate name: %q is already defined at line %d", n.Name, f.Line)
+			if f.Line > 0 {
+				p.add(n.Line, n.Name, "name", "duplicate name: %q is already defined at line %d", n.Name, f.Line)
+			} else {
+				p.add(n.Line, n.Name, "name", "duplicate name: %q is already defined", n.Name)
+			}
 			continue
 		}
 		first[n.Name] = n
@@ -29,7 +34,9 @@ func (p *parser) validate(w *Workflow) {
 		}
 	}
 	adj := make([][]int32, len(order))
-	for i, n := range order {
+	for _, n := range w.Nodes {
+		i, isFirst := idx[n.Name]
+		isFirst = isFirst && order[i] == n
 		seen := make(map[string]bool, len(n.Dependencies))
 		for k, d := range n.Dependencies {
 			if seen[d] {
@@ -43,7 +50,7 @@ func (p *parser) validate(w *Workflow) {
 				p.add(n.depLine(k), n.Name, "dependencies", "depends on itself (cycle: %s -> %s)", n.Name, n.Name)
 			case !ok:
 				p.add(n.depLine(k), n.Name, "dependencies", "unknown dependency %q: no node has that name", d)
-			default:
+			case isFirst:
 				adj[i] = append(adj[i], j)
 			}
 		}
@@ -181,4 +188,90 @@ func cycleFrom(adj [][]int32, comp []int32, start int32) []int32 {
 		}
 	}
 	return []int32{start}
+}
+
+// New validates nodes built in code (not read from a file) and returns
+// them as a Workflow ready to Run. Nodes are copied, so the caller's are
+// never changed; a zero Backoff becomes DefaultBackoff. Any rejection is
+// a *ValidationError, as from Parse.
+func New(name string, nodes []*Node) (*Workflow, error) {
+	p := &parser{file: name}
+	w := &Workflow{Name: name, Format: FormatFogctl, Nodes: make([]*Node, 0, len(nodes))}
+	if len(nodes) == 0 {
+		p.add(0, "", "nodes", "the workflow has no nodes")
+	}
+	for i, n := range nodes {
+		if n == nil {
+			p.add(0, "", fmt.Sprintf("nodes[%d]", i), "is nil")
+			continue
+		}
+		c := *n
+		c.Dependencies = append([]string(nil), n.Dependencies...)
+		c.depLines = nil
+		if c.Backoff == 0 {
+			c.Backoff = DefaultBackoff
+		}
+		p.checkNode(&c, fmt.Sprintf("nodes[%d]", i))
+		w.Nodes = append(w.Nodes, &c)
+	}
+	p.validate(w)
+	if len(p.probs) > 0 {
+		return nil, p.err()
+	}
+	w.build()
+	return w, nil
+}
+
+// checkNode checks what the file parser checks field by field.
+func (p *parser) checkNode(n *Node, field string) {
+	if n.Name == "" {
+		p.add(n.Line, "", field, "missing name")
+	} else if msg := checkName(n.Name); msg != "" {
+		p.add(n.Line, n.Name, "name", "%s", msg)
+	}
+	switch {
+	case n.Timeout < 0 || n.Timeout > maxDuration:
+		p.add(n.Line, n.Name, "timeout", "must be between 0 and %s", maxDuration)
+	case n.Retries < 0 || n.Retries > maxRetries:
+		p.add(n.Line, n.Name, "retries", "want a whole number from 0 to %d", maxRetries)
+	case n.Backoff < 0 || n.Backoff > maxDuration:
+		p.add(n.Line, n.Name, "backoff", "must be between 0 and %s", maxDuration)
+	case n.When != "" && n.When != WhenAlways:
+		p.add(n.Line, n.Name, "when", "unknown value %q: want %q or leave it out", n.When, WhenAlways)
+	}
+	switch n.Kind {
+	case KindHTTP:
+		if n.HTTP == nil {
+			p.add(n.Line, n.Name, "url", "missing: an http node needs a url")
+			return
+		}
+		a := *n.HTTP
+		if a.Method == "" {
+			a.Method = "POST"
+		}
+		a.Method, _ = p.method(a.Method, n.Line, n.Name, "method")
+		p.url(a.URL, n.Line, n.Name, "url")
+		for k, v := range a.Headers {
+			if !validHeaderName(k) || strings.ContainsAny(v, "\r\n\x00") {
+				p.add(n.Line, n.Name, "headers."+k, "invalid header")
+			}
+		}
+		n.HTTP = &a
+		if n.Exec != nil {
+			p.add(n.Line, n.Name, "argv", "not used by kind http (argv is for kind exec)")
+		}
+	case KindExec:
+		if n.Exec == nil || len(n.Exec.Argv) == 0 || n.Exec.Argv[0] == "" {
+			p.add(n.Line, n.Name, "argv", "must name a program: argv: [program, arg...]")
+		}
+		if n.HTTP != nil {
+			p.add(n.Line, n.Name, "url", "not used by kind exec (url is for kind http)")
+		}
+	case KindNoop:
+		if n.HTTP != nil || n.Exec != nil {
+			p.add(n.Line, n.Name, "kind", "a noop node takes no http or exec fields")
+		}
+	default:
+		p.add(n.Line, n.Name, "kind", "unknown kind %q: want one of http, exec, noop", n.Kind)
+	}
 }
