@@ -83,3 +83,8 @@ func newDashKeys() dashKeys {
 		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
 }
+
+// all is the dashboard's help view.
+func (k dashKeys) all() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.Tab, k.Use, k.Probe, k.Command, k.Authorize, k.Deny, k.Help, k.Quit}
+}

@@ -90,3 +90,20 @@ func GraphOf(wf *workflow.Workflow) Graph {
 	}
 	return g
 }
+
+// RunDash shows the fleet dashboard until the user quits. ctx bounds every
+// probe and request it makes.
+func RunDash(ctx context.Context, cfg Config, src DashSource) error {
+	m := NewDashModel(ctx, src, NewStyles(cfg.Renderer()))
+	opts := []tea.ProgramOption{tea.WithInput(cfg.In), tea.WithOutput(cfg.Out), tea.WithContext(ctx), tea.WithoutSignalHandler()}
+	if cfg.AltScreen {
+		opts = append(opts, tea.WithAltScreen())
+	}
+	if _, err := tea.NewProgram(m, opts...).Run(); err != nil {
+		if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("dashboard: %w", err)
+	}
+	return nil
+}
