@@ -45,7 +45,7 @@
 // The merged input is encoded with object keys sorted, so it does not
 // depend on timing. Numbers keep their exact digits. A when: always node
 // whose dependency failed merges the outputs of the dependencies that
-// succeeded. MergeOutputs applies the same rule.
+// succeeded, or {} if none did. MergeOutputs applies the same rule.
 //
 // An http node sends its input as the JSON request body (GET and HEAD
 // send none when the input is {}) and its output is the JSON response; an

@@ -404,10 +404,12 @@ func (r *run) prepare(i int32) job {
 			count++
 		}
 	}
-	switch count {
-	case 0:
+	switch {
+	case len(deps) == 0:
 		j.in = r.input
-	case 1:
+	case count == 0:
+		j.in = emptyObject // when: always, and no dependency succeeded
+	case count == 1:
 		j.in = r.nodes[single].out
 	default:
 		j.vals = make([]any, 0, count)

@@ -421,3 +421,20 @@ func TestEventOrder(t *testing.T) {
 		t.Errorf("last event %+v", last)
 	}
 }
+
+// TestAlwaysWithNoSuccess: a when: always node whose every dependency
+// failed runs with {}, not the run's input.
+func TestAlwaysWithNoSuccess(t *testing.T) {
+	srv, _ := startEcho(t, 0)
+	wf := mustParse(t, []spec{
+		{name: "bad", kind: "http", url: srv.URL + "/status/500"},
+		{name: "cleanup", kind: "http", url: srv.URL + "/n/cleanup", deps: []string{"bad"}, extra: "when: always"},
+	})
+	_, rec := collect(t, context.Background(), wf, Options{Input: []byte(`{"secret": 1}`)})
+	if n := rec.Node("cleanup"); n.State != StateSucceeded || string(n.Input) != `{}` {
+		t.Errorf("cleanup: %s, input %s", n.State, n.Input)
+	}
+	if rec.State != StateFailed {
+		t.Errorf("run %s", rec.State)
+	}
+}
