@@ -18,7 +18,13 @@ func endpoint(p *clustertest.ControlPlane, name string) cluster.Endpoint {
 	return cluster.Endpoint{Context: name, Server: p.Server(), CAData: p.CA.CertPEM, Token: p.Token}
 }
 
-const probeTimeout = 2 * time.Second
+// probeTimeout is long: these tests are about reasons, and CI shares two
+// cores among many test processes.
+const probeTimeout = 10 * time.Second
+
+// slack is what a loaded CI machine may add to a probe that waits for its
+// timeout, in tests that are about what happens, not how fast.
+const slack = 3 * time.Second
 
 func TestProbe(t *testing.T) {
 	planes := clustertest.StartN(t, 2)
@@ -98,12 +104,12 @@ func TestProbeCutCluster(t *testing.T) {
 		min    time.Duration // a black hole gives no answer before the timeout
 		max    time.Duration
 	}{
-		{clustertest.Refuse, "refused", 0, timeout / 2},
-		{clustertest.BlackHole, "timeout", timeout, timeout + time.Second},
+		{clustertest.Refuse, "refused", 0, timeout},
+		{clustertest.BlackHole, "timeout", timeout, timeout + slack},
 	}
 	for _, tt := range tests {
 		t.Run(tt.mode.String(), func(t *testing.T) {
-			if res := cluster.Probe(t.Context(), nil, ep, timeout); !res.Reachable {
+			if res := cluster.Probe(t.Context(), nil, ep, probeTimeout); !res.Reachable {
 				t.Fatalf("before the cut: %+v, want reachable", res)
 			}
 			p.Cut(t, tt.mode)
@@ -117,7 +123,7 @@ func TestProbeCutCluster(t *testing.T) {
 				t.Errorf("cut probe took %s, want between %s and %s", took, tt.min, tt.max)
 			}
 			p.Restore(t)
-			if res := cluster.Probe(t.Context(), nil, ep, timeout); !res.Reachable {
+			if res := cluster.Probe(t.Context(), nil, ep, probeTimeout); !res.Reachable {
 				t.Errorf("after restore: %+v, want reachable", res)
 			}
 		})
@@ -134,7 +140,7 @@ func TestProbeFrozenServerTimesOut(t *testing.T) {
 	p.Freeze(t)
 	start := time.Now()
 	res := cluster.Probe(t.Context(), nil, ep, timeout)
-	if took := time.Since(start); res.Reachable || res.Reason != "timeout" || took < timeout || took > timeout+time.Second {
+	if took := time.Since(start); res.Reachable || res.Reason != "timeout" || took < timeout || took > timeout+slack {
 		t.Errorf("frozen server: %+v after %s, want timeout after %s", res, took, timeout)
 	}
 	p.Thaw(t)
@@ -243,12 +249,12 @@ func TestProbeAllKeepsOrderAndBoundsTime(t *testing.T) {
 	var eps []cluster.Endpoint
 	for i := range 12 {
 		p := up
-		if i%3 == 0 {
+		if i%2 == 0 {
 			p = down
 		}
 		eps = append(eps, endpoint(p, "bus-"+string(rune('a'+i))))
 	}
-	const timeout = 700 * time.Millisecond
+	const timeout = time.Second
 	start := time.Now()
 	results := cluster.ProbeAll(t.Context(), nil, eps, timeout, 8)
 	took := time.Since(start)
@@ -256,12 +262,13 @@ func TestProbeAllKeepsOrderAndBoundsTime(t *testing.T) {
 		if r.Context != eps[i].Context {
 			t.Fatalf("result %d is for %q, want %q (input order)", i, r.Context, eps[i].Context)
 		}
-		if want := i%3 != 0; r.Reachable != want {
+		if want := i%2 != 0; r.Reachable != want {
 			t.Errorf("%s: reachable %t (%s), want %t", r.Context, r.Reachable, r.Reason, want)
 		}
 	}
-	// 4 black-holed probes fit in 8 workers: one timeout, not four.
-	if took > timeout+time.Second {
-		t.Errorf("ProbeAll took %s, want at most %s", took, timeout+time.Second)
+	// 6 black-holed probes fit in 8 workers: they wait for one timeout
+	// together, not 6s in turn.
+	if took < timeout || took >= 2*timeout+time.Second/2 {
+		t.Errorf("ProbeAll took %s, want about one %s timeout", took, timeout)
 	}
 }

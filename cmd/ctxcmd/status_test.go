@@ -216,8 +216,10 @@ func TestCtxStatus(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			start := time.Now()
 			stdout, stderr, err := env.runStatus(t, tt.tty, append([]string{"--timeout", "500ms"}, tt.args...)...)
-			if took := time.Since(start); took > 1500*time.Millisecond {
-				t.Errorf("status took %s with a 500ms timeout, want at most 1.5s", took)
+			// The bound itself is held by the e2e test and the benchmark;
+			// here a loaded CI machine gets slack.
+			if took := time.Since(start); took > 3500*time.Millisecond {
+				t.Errorf("status took %s with a 500ms timeout, want at most 3.5s", took)
 			}
 			if !errors.Is(err, cmdutil.ErrPending) {
 				t.Errorf("err = %v, want ErrPending (exit 3)", err)
