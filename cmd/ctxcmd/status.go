@@ -88,7 +88,11 @@ server version, when it was last reachable, and why not when it is not
 
 Exits 0 when every selected cluster is reachable and 3 when some are not,
 so cron jobs and scripts can act on it. Last-seen times are kept in fogctl's
-state directory (seen.json).`,
+state directory (seen.json).
+
+With -o json or -o yaml each cluster is a record of: context, server,
+reachable, rttMs, version, lastSeen (RFC 3339, null if never), reason
+("" when reachable) and labels. These field names are kept stable.`,
 		Example: `  fogctl ctx status
   fogctl ctx status -l role=edge --timeout 5s
   fogctl ctx status --contexts bus-17,bus-18 -o json
