@@ -80,8 +80,12 @@ if [ ! -x "$dir/kube-apiserver" ]; then
 	build_apiserver
 	log "kube-apiserver built in $(($(date +%s) - start)) s"
 fi
-"$dir/etcd" --version | grep -q "etcd Version: $ETCD_VERSION\$" ||
+# Output captured first: grep -q in a pipe would close it early, and
+# pipefail would count the writer's SIGPIPE as a failure.
+etcd_version=$("$dir/etcd" --version)
+grep -q "^etcd Version: $ETCD_VERSION\$" <<<"$etcd_version" ||
 	{ log "$dir/etcd is not etcd $ETCD_VERSION: remove it and run again"; exit 1; }
-"$dir/kube-apiserver" --version | grep -q "Kubernetes v$KUBE_VERSION\$" ||
+kube_version=$("$dir/kube-apiserver" --version)
+grep -q "^Kubernetes v$KUBE_VERSION\$" <<<"$kube_version" ||
 	{ log "$dir/kube-apiserver is not v$KUBE_VERSION: remove it and run again"; exit 1; }
 echo "$dir"
