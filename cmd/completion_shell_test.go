@@ -125,7 +125,7 @@ func TestZshCompletionLoads(t *testing.T) {
 		t.Fatalf("zsh is not installed (make test installs it): %v", err)
 	}
 	dir, _ := filepath.Abs(filepath.Join("..", "completions"))
-	out, err := exec.Command("zsh", "-f", "-c", `fpath=("$0" $fpath); autoload -Uz compinit; compinit -u -d /dev/null; autoload -Uz _fogctl; whence -w _fogctl; (( $+functions[_fogctl] )) && echo defined`, dir).CombinedOutput()
+	out, err := exec.Command("zsh", "-f", "-c", `fpath=("$0" $fpath); autoload -Uz compinit; compinit -u -D; autoload -Uz _fogctl; whence -w _fogctl; (( $+functions[_fogctl] )) && echo defined`, dir).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "defined") {
 		t.Fatalf("zsh could not load completions/_fogctl: %v\n%s", err, out)
 	}
