@@ -281,7 +281,15 @@ func (m *DashModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.tick(time.Second, m.tickGen)
 	case contextsMsg:
+		first := m.contexts == nil
 		m.contexts, m.ctxErr = msg.rows, msg.err
+		if first {
+			for i, c := range m.contexts {
+				if c.Current {
+					m.cur[paneContexts] = i // start on the current context
+				}
+			}
+		}
 		m.clamp()
 		if len(m.probes) == 0 {
 			return m, m.probe()
@@ -723,6 +731,15 @@ func (m *DashModel) contextRow(b *strings.Builder, i int, w []int) {
 	m.tableRow(b, m.focus == paneContexts && i == m.cur[paneContexts], w, cells, paints)
 }
 
+// fitLeft keeps the end of s (a path's file name) when it is wider than w.
+func fitLeft(s string, w int) string {
+	r := []rune(s)
+	if len(r) <= w || w < 2 {
+		return s
+	}
+	return "…" + string(r[len(r)-w+1:])
+}
+
 func formatRTT(d time.Duration) string {
 	ms := float64(d.Microseconds()) / 1000
 	switch {
@@ -774,7 +791,7 @@ func (m *DashModel) viewRuns(b *strings.Builder, rows int) {
 		case i < len(m.runs):
 			r := m.runs[i]
 			nodes := fmt.Sprintf("%d/%d", r.Succeeded, r.Nodes)
-			cells := []string{r.ID, r.Workflow, string(r.State), nodes, ago(m.now, r.Created)}
+			cells := []string{r.ID, fitLeft(r.Workflow, w[1]), string(r.State), nodes, ago(m.now, r.Created)}
 			sp, ok := m.st.state[r.State]
 			if !ok {
 				sp = m.st.dim

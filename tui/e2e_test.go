@@ -1,6 +1,8 @@
 package tui_test
 
 import (
+	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,6 +102,16 @@ func TestE2EDemo(t *testing.T) {
 		t.Errorf("the retry of clean never showed in the state changes")
 	}
 
+	// The terminal grows: the layout follows, and the nodes cut at 80
+	// columns show whole.
+	if regexp.MustCompile(`✓ store\s+\d`).MatchString(final) {
+		t.Fatalf("store fits at 80 columns; the resize below proves nothing:\n%s", final)
+	}
+	s.Resize(120, 30)
+	s.WaitFor(regexp.MustCompile(`✓ store\s+\d+(\.\d)?s`), wait)
+	s.Resize(80, 24)
+	s.WaitFor(regexp.MustCompile(`(?m)^›✓ read-north`), wait)
+
 	// Open the inspector of clean, the node that retried: two attempts,
 	// the first failed with the service's 503.
 	s.Keys("l", "Enter")
@@ -161,4 +173,69 @@ spec:
 	if done := s.All(); !strings.Contains(done, "cancelled") || !strings.Contains(done, "--resume") {
 		t.Errorf("no cancellation message after quitting:\n%s", done)
 	}
+}
+
+// TestE2EDash opens the dashboard on a kubeconfig whose API servers refuse
+// connections (nothing listens there), makes another context current,
+// runs a workflow with :run and comes back to find it in the recent runs.
+func TestE2EDash(t *testing.T) {
+	bin := fogctl(t)
+	dir := t.TempDir()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	kubeconfig := filepath.Join(dir, "kubeconfig")
+	var kc strings.Builder
+	kc.WriteString("apiVersion: v1\nkind: Config\nclusters:\n")
+	for _, n := range []string{"depot", "bus-17"} {
+		fmt.Fprintf(&kc, "- name: %s\n  cluster:\n    server: https://%s\n", n, closed)
+	}
+	kc.WriteString("contexts:\n")
+	for _, n := range []string{"depot", "bus-17"} {
+		fmt.Fprintf(&kc, "- name: %s\n  context:\n    cluster: %s\n    user: op\n", n, n)
+	}
+	kc.WriteString("users:\n- name: op\n  user:\n    token: not-a-real-token\ncurrent-context: depot\n")
+	if err := os.WriteFile(kubeconfig, []byte(kc.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wf := filepath.Join(dir, "tiny.yaml")
+	if err := os.WriteFile(wf, []byte("apiVersion: fogctl.io/v1alpha1\nkind: Workflow\nmetadata:\n  name: tiny\nspec:\n  nodes:\n    - name: only\n      kind: noop\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	s := tmuxtest.Start(t, tmuxtest.Options{Width: 80, Height: 24, Env: env(dir, "KUBECONFIG="+kubeconfig)}, bin, "dash")
+	s.WaitFor(regexp.MustCompile(`0/2 reachable`), wait)
+	screen := s.WaitFor(regexp.MustCompile(`bus-17\s+✗ refused`), wait)
+	if !regexp.MustCompile(`› \* depot\s+✗ refused`).MatchString(screen) {
+		t.Errorf("depot is not the selected, current context:\n%s", screen)
+	}
+
+	s.Keys("k")
+	s.WaitFor(regexp.MustCompile(`›   bus-17`), wait)
+	s.Keys("Enter")
+	s.WaitFor(regexp.MustCompile(`✓ Switched to context bus-17`), wait)
+	data, err := os.ReadFile(kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "current-context: bus-17") {
+		t.Errorf("kubeconfig not switched:\n%s", data)
+	}
+
+	// :run hands the terminal to the run view; quitting it comes back.
+	s.Keys(":")
+	s.WaitFor(regexp.MustCompile(`(?m)^:_`), wait)
+	s.Keys("run "+wf, "Enter")
+	s.WaitFor(regexp.MustCompile(`1/1 done · .* succeeded`), wait)
+	s.Keys("q")
+	back := s.WaitFor(regexp.MustCompile(`✓ run of .*tiny.yaml ended`), wait)
+	if !regexp.MustCompile(`\S+-\S+\s+…\S*/tiny.yaml\s+succeeded\s+1/1`).MatchString(back) {
+		t.Errorf("the run is not in the recent runs:\n%s", back)
+	}
+
+	s.Keys("q")
+	s.WaitFor(regexp.MustCompile(`Pane is dead \(status 0`), wait)
 }

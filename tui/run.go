@@ -142,6 +142,8 @@ type RunModel struct {
 	inspectOff         int
 	helpOff            int
 	quitEarly, quitted bool
+	// drawn counts the node cells the last frame drew: only visible ones.
+	drawn int
 }
 
 // NewRunModel returns the run view of graph g, fed by events. stop, when

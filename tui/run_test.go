@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -313,5 +314,26 @@ func TestRunViewColour(t *testing.T) {
 	c.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	if !strings.Contains(c.View(), "\x1b[") {
 		t.Error("colour frame holds no escapes")
+	}
+}
+
+// TestRunViewOnlyVisibleIsRendered: a frame of a 1000-node DAG draws the
+// cells on screen and no other, wherever the view has scrolled to.
+func TestRunViewOnlyVisibleIsRendered(t *testing.T) {
+	m := NewRunModel(layered(100, 10), runID, nil, nil, asciiStyles())
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	colW := m.cellW + gutterWidth
+	maxCells := (80/colW + 1) * m.dagHeight()
+	for _, moves := range [][]string{nil, {"l", "l", "l", "l", "l"}, {"G"}, {"pgdown", "pgdown", "l"}} {
+		keys(m, moves...)
+		frame := m.View()
+		checkFrame(t, frame, 80, 24)
+		if m.drawn == 0 || m.drawn > maxCells {
+			t.Errorf("after %v the frame drew %d node cells, want 1..%d (what fits on screen)", moves, m.drawn, maxCells)
+		}
+		cur := m.lay.names[m.cursor]
+		if !regexp.MustCompile(`›\S ` + cur).MatchString(frame) {
+			t.Errorf("after %v the cursor (%s) is not on screen:\n%s", moves, cur, frame)
+		}
 	}
 }

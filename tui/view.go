@@ -106,6 +106,7 @@ func (l *line) putStyled(s string) {
 func (m *RunModel) View() string {
 	var b strings.Builder
 	b.Grow(m.width * m.height * 2)
+	m.drawn = 0
 	m.viewHeader(&b)
 	b.WriteByte('\n')
 	switch m.mode {
@@ -303,6 +304,7 @@ func (m *RunModel) detail(i int) string {
 }
 
 func (m *RunModel) putCell(ln *line, i int) {
+	m.drawn++
 	n := &m.nodes[i]
 	mark := " "
 	p := m.st.state[n.state]

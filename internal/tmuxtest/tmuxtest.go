@@ -68,24 +68,50 @@ func Start(t testing.TB, opts Options, argv ...string) *Session {
 	if err := os.WriteFile(conf, []byte(confText), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"-L", s.socket, "-f", conf, "new-session", "-d", "-s", s.socket,
-		"-x", fmt.Sprint(opts.Width), "-y", fmt.Sprint(opts.Height)}
+	// The server runs in the foreground (-D) as this test's child: it
+	// needs no daemon(3), which insists on /dev/null being the null device.
+	server := exec.Command(bin, "-D", "-L", s.socket, "-f", conf)
+	server.Env = append(os.Environ(), "TMUX=")
+	if err := server.Start(); err != nil {
+		t.Fatalf("start tmux server: %v", err)
+	}
+	t.Cleanup(func() {
+		// Only this test's server, by its socket; then reap it.
+		_ = exec.Command(bin, "-L", s.socket, "kill-server").Run()
+		_ = server.Wait()
+	})
+	if err := s.waitServer(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"new-session", "-d", "-s", s.socket, "-x", fmt.Sprint(opts.Width), "-y", fmt.Sprint(opts.Height)}
 	if opts.Dir != "" {
 		args = append(args, "-c", opts.Dir)
 	}
 	cmdline := append([]string{"env", "-i"}, opts.Env...)
 	cmdline = append(cmdline, argv...)
 	args = append(args, shellJoin(cmdline))
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "TMUX=")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("start tmux: %v: %s (tmux needs /dev/null to be the null device)", err, out)
+	if _, err := s.tmux(args...); err != nil {
+		t.Fatalf("start the window: %v", err)
 	}
-	t.Cleanup(func() {
-		// Only this test's server, by its socket.
-		_ = exec.Command(bin, "-L", s.socket, "kill-server").Run()
-	})
 	return s
+}
+
+// waitServer polls until the server answers on its socket.
+func (s *Session) waitServer(timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(pollEvery)
+	defer tick.Stop()
+	for {
+		out, err := exec.Command("tmux", "-L", s.socket, "list-sessions").CombinedOutput()
+		// A server with no session yet answers "no sessions".
+		if err == nil || strings.Contains(string(out), "no sessions") {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("tmux server on socket %s did not answer within %s: %s", s.socket, timeout, out)
+		}
+		<-tick.C
+	}
 }
 
 // shellJoin quotes argv for the shell command tmux runs.
