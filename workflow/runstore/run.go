@@ -1,7 +1,6 @@
 package runstore
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -93,8 +92,7 @@ func (r *Run) Append(ev workflow.Event) {
 func (r *Run) write() {
 	defer close(r.done)
 	defer close(r.syncReq)
-	w := bufio.NewWriterSize(r.file, 64<<10)
-	enc := json.NewEncoder(w)
+	var buf []byte
 	var batch []workflow.Event
 	for {
 		<-r.wake
@@ -104,23 +102,25 @@ func (r *Run) write() {
 		r.mu.Unlock()
 
 		sync := false
+		buf = buf[:0]
 		for i := range batch {
 			ev := &batch[i]
-			if r.err == nil {
-				if err := enc.Encode(ev); err != nil {
-					r.err = err
-				}
-			}
+			buf = appendEvent(buf, ev)
 			r.tally.add(*ev)
-			if ev.Node == "" || ev.State.Terminal() {
+			// A node that finished is fsynced; the run's own last event
+			// is not, as Close compacts the journal right after it.
+			if ev.Node != "" && ev.State.Terminal() {
 				sync = true
 			}
 		}
 		clear(batch)
-		if r.err == nil {
-			if err := w.Flush(); err != nil {
+		if r.err == nil && len(buf) > 0 {
+			if _, err := r.file.Write(buf); err != nil {
 				r.err = err
 			}
+		}
+		if cap(buf) > 1<<20 {
+			buf = nil // do not keep a large burst's buffer for the whole run
 		}
 		if sync && r.err == nil && !closing {
 			select {
@@ -152,17 +152,20 @@ func (r *Run) Close(rec *workflow.Record) error {
 	default:
 	}
 	<-r.done
-	<-r.synced
-	defer r.lock.Unlock()
+	defer r.lock.Close()
 	err := r.err
-	if err == nil {
-		err = r.syncErr
-	}
 	if err == nil && rec != nil {
+		// The syncer may still be fsyncing the journal: the record is
+		// written meanwhile, and the journal removed after.
 		err = r.compact(rec)
-	}
-	if err == nil && rec == nil {
-		err = r.file.Sync()
+	} else {
+		<-r.synced
+		if err == nil {
+			err = r.syncErr
+		}
+		if err == nil {
+			err = r.file.Sync()
+		}
 	}
 	if cerr := r.file.Close(); err == nil {
 		err = cerr
@@ -174,24 +177,38 @@ func (r *Run) Close(rec *workflow.Record) error {
 }
 
 // compact writes record.json (temp file, fsync, rename, fsync of the
-// directory), then summary.json (a cache: no fsync), then removes the
-// journal. A kill at any point leaves the journal or the record to read.
+// directory), removes the journal, then writes summary.json (a cache,
+// written in place without fsync: a torn one is recomputed). A kill at
+// any point leaves the journal or the record to read.
 func (r *Run) compact(rec *workflow.Record) error {
-	data, err := json.Marshal(compacted{Meta: r.meta, Workflow: r.workflow, Record: rec})
+	// The same object json.Marshal(compacted{...}) makes, built without
+	// reflection (see appendRecord).
+	meta, err := json.Marshal(r.meta)
+	if err != nil {
+		<-r.synced
+		return err
+	}
+	data := make([]byte, 0, len(meta)+len(r.workflow)+64<<10)
+	data = append(data, `{"meta":`...)
+	data = append(data, meta...)
+	data = append(data, `,"workflow":`...)
+	data = appendString(data, r.workflow)
+	data = append(data, `,"record":`...)
+	data = appendRecord(data, rec)
+	data = append(data, '}')
+	err = writeFile(filepath.Join(r.dir, recordFile), data, true)
+	if err == nil {
+		err = syncDir(r.dir)
+	}
+	<-r.synced
 	if err != nil {
 		return err
 	}
-	if err := writeFile(filepath.Join(r.dir, recordFile), data, true); err != nil {
-		return err
-	}
-	if err := syncDir(r.dir); err != nil {
+	if err := os.Remove(filepath.Join(r.dir, journalFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
 	if sum, err := json.Marshal(r.tally.summary()); err == nil {
-		_ = writeFile(filepath.Join(r.dir, summaryFile), sum, false)
-	}
-	if err := os.Remove(filepath.Join(r.dir, journalFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
+		_ = os.WriteFile(filepath.Join(r.dir, summaryFile), sum, 0o600)
 	}
 	return nil
 }

@@ -31,7 +31,6 @@ const (
 	journalFile = "journal.jsonl"
 	recordFile  = "record.json"
 	summaryFile = "summary.json"
-	lockFile    = "lock"
 )
 
 // ErrNotFound is returned for a run ID the store does not hold.
@@ -123,27 +122,37 @@ func (s *Store) Create(meta Meta, workflowData []byte) (*Run, error) {
 			return nil, fmt.Errorf("create run directory: %w", err)
 		}
 	}
-	lock := flock.New(filepath.Join(dir, lockFile))
-	if ok, err := lock.TryLock(); err != nil || !ok {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("lock run %s: %v", meta.ID, err)
-	}
 	fail := func(err error) (*Run, error) {
-		lock.Unlock()
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("record run %s: %w", meta.ID, err)
 	}
-	head, err := json.Marshal(header{Meta: meta, Workflow: string(workflowData)})
+	metaData, err := json.Marshal(meta)
 	if err != nil {
 		return fail(err)
 	}
-	journal, err := os.OpenFile(filepath.Join(dir, journalFile), os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o600)
+	journalPath := filepath.Join(dir, journalFile)
+	journal, err := os.OpenFile(journalPath, os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return fail(err)
 	}
-	// The header goes out with the first batch's write and fsync.
-	if _, err := journal.Write(append(head, '\n')); err != nil {
+	// The journal itself is the lock: held while the run goes, released
+	// by Close or by the kernel when the process dies.
+	lock := flock.New(journalPath, flock.SetFlag(os.O_WRONLY))
+	if ok, err := lock.TryLock(); err != nil || !ok {
 		journal.Close()
+		return fail(fmt.Errorf("lock the journal: %v", err))
+	}
+	// The header line: the same object json.Marshal(header{...}) makes.
+	// It goes to disk with the first batch's fsync.
+	head := make([]byte, 0, len(metaData)+len(workflowData)+64)
+	head = append(head, `{"meta":`...)
+	head = append(head, metaData...)
+	head = append(head, `,"workflow":`...)
+	head = appendString(head, string(workflowData))
+	head = append(head, "}\n"...)
+	if _, err := journal.Write(head); err != nil {
+		journal.Close()
+		lock.Close()
 		return fail(err)
 	}
 	s.prune(meta.ID)
@@ -164,17 +173,10 @@ func (s *Store) prune(current string) {
 	}
 	// ids is newest first; walk the tail.
 	for _, id := range ids[s.Keep:] {
-		if id == current {
+		if id == current || s.running(id) {
 			continue
 		}
-		dir := filepath.Join(s.dir, id)
-		lock := flock.New(filepath.Join(dir, lockFile))
-		ok, err := lock.TryLock()
-		if err != nil || !ok {
-			continue
-		}
-		os.RemoveAll(dir)
-		lock.Unlock()
+		os.RemoveAll(filepath.Join(s.dir, id))
 	}
 }
 
@@ -262,18 +264,16 @@ func (s *Store) summary(id string) (Summary, error) {
 	return l.Summary(), nil
 }
 
-// running reports whether a process holds the run's lock.
+// running reports whether a process holds the run's lock: an flock on
+// its journal. A compacted run has no journal and is not running.
 func (s *Store) running(id string) bool {
-	lock := flock.New(filepath.Join(s.dir, id, lockFile))
+	lock := flock.New(filepath.Join(s.dir, id, journalFile), flock.SetFlag(os.O_RDONLY))
 	ok, err := lock.TryRLock()
 	if err != nil {
-		return false
+		return false // no journal: compacted, or being created or removed
 	}
-	if ok {
-		lock.Unlock()
-		return false
-	}
-	return true
+	lock.Close()
+	return !ok
 }
 
 // exists reports whether id names a recorded run.

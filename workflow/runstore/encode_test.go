@@ -1,0 +1,157 @@
+package runstore
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fogctl/fogctl/workflow"
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestAppendEventMatchesEncodingJSON fills every field of an Event (by
+// reflection, so a field added later is filled too) and checks appendEvent
+// writes what encoding/json writes.
+func TestAppendEventMatchesEncodingJSON(t *testing.T) {
+	full := workflow.Event{}
+	v := reflect.ValueOf(&full).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		switch f.Interface().(type) {
+		case time.Time:
+			f.Set(reflect.ValueOf(time.Date(2026, 11, 23, 2, 15, 1, 123456789, time.UTC)))
+		case json.RawMessage:
+			f.Set(reflect.ValueOf(json.RawMessage(`{"a":[1,2.50,"x"],"b":{"c":null}}`)))
+		case workflow.State:
+			f.SetString(string(workflow.StateRetrying))
+		default:
+			switch f.Kind() {
+			case reflect.String:
+				f.SetString("name " + v.Type().Field(i).Name)
+			case reflect.Int, reflect.Int64:
+				f.SetInt(int64(i + 1))
+			case reflect.Bool:
+				f.SetBool(true)
+			default:
+				t.Fatalf("Event.%s has a type appendEvent does not know: %s", v.Type().Field(i).Name, f.Type())
+			}
+		}
+	}
+	tests := map[string]workflow.Event{
+		"every field": full,
+		"zero":        {},
+		"run event":   {Seq: 1, Time: time.Date(2026, 11, 23, 2, 15, 1, 0, time.FixedZone("CET", 3600)), RunID: "r", State: workflow.StateRunning},
+		"escapes": {Node: "a\"b\\c", Error: "line1\nline2\ttab \x01 <html> & \u2028 \xff bad utf8 é 漢",
+			Stderr: strings.Repeat("x", 300)},
+		"raw with newlines": {Output: json.RawMessage("{\n  \"a\": 1\n}\n")},
+		"raw not json":      {Output: json.RawMessage("not json")},
+	}
+	for name, ev := range tests {
+		t.Run(name, func(t *testing.T) {
+			got := appendEvent(nil, &ev)
+			if bytes.Count(got, []byte("\n")) != 1 || got[len(got)-1] != '\n' {
+				t.Fatalf("not one line: %q", got)
+			}
+			var back workflow.Event
+			if err := json.Unmarshal(got, &back); err != nil {
+				t.Fatalf("does not decode: %v\n%s", err, got)
+			}
+			want, _ := json.Marshal(ev)
+			if name == "raw not json" {
+				if string(back.Output) != `"not json"` {
+					t.Errorf("output %s, want it kept as a string", back.Output)
+				}
+				return
+			}
+			if diff := cmp.Diff(string(want)+"\n", string(got)); diff != "" {
+				t.Errorf("appendEvent vs encoding/json (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func BenchmarkAppendEvent(b *testing.B) {
+	ev := workflow.Event{Seq: 12, Time: time.Now(), RunID: "20261123T021501-3f9a1c2d", Node: "clean", State: workflow.StateSucceeded,
+		Attempt: 2, MaxAttempts: 3, Output: json.RawMessage(`{"clean":{"samples":[{"pm25":8.4},{"pm25":9.1}],"dropped":2}}`)}
+	b.Run("appendEvent", func(b *testing.B) {
+		var buf []byte
+		for i := 0; i < b.N; i++ {
+			buf = appendEvent(buf[:0], &ev)
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			json.Marshal(&ev)
+		}
+	})
+}
+
+// fill sets every exported field of the struct v points to, recursively
+// (slices get one element), so that a field added later is covered.
+func fill(t *testing.T, v reflect.Value, n int) {
+	t.Helper()
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		sf := v.Type().Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		switch f.Interface().(type) {
+		case time.Time:
+			f.Set(reflect.ValueOf(time.Date(2026, 11, 23, 2, 15, n, 120000000, time.UTC)))
+			continue
+		case json.RawMessage:
+			f.Set(reflect.ValueOf(json.RawMessage(`{"pm25":[8.4,9.10],"ok":true}`)))
+			continue
+		}
+		switch f.Kind() {
+		case reflect.String:
+			f.SetString(sf.Name + " <é>\n")
+		case reflect.Int, reflect.Int64:
+			f.SetInt(int64(n + i))
+		case reflect.Bool:
+			f.SetBool(true)
+		case reflect.Slice:
+			s := reflect.MakeSlice(f.Type(), 2, 2)
+			for k := 0; k < 2; k++ {
+				e := s.Index(k)
+				switch e.Kind() {
+				case reflect.String:
+					e.SetString(sf.Name + string(rune('a'+k)))
+				case reflect.Pointer:
+					e.Set(reflect.New(e.Type().Elem()))
+					fill(t, e.Elem(), n+k)
+				case reflect.Struct:
+					fill(t, e, n+k)
+				default:
+					t.Fatalf("%s: slice of %s", sf.Name, e.Type())
+				}
+			}
+			f.Set(s)
+		default:
+			t.Fatalf("field %s of %s has a type appendRecord does not know: %s", sf.Name, v.Type(), f.Type())
+		}
+	}
+}
+
+func TestAppendRecordMatchesEncodingJSON(t *testing.T) {
+	full := &workflow.Record{}
+	fill(t, reflect.ValueOf(full).Elem(), 1)
+	wf, _ := noopWorkflow(t, 3)
+	sparse := workflow.NewRecord(wf, "r1")
+	for name, rec := range map[string]*workflow.Record{"every field": full, "new record": sparse, "nil nodes": {ID: "x"}} {
+		t.Run(name, func(t *testing.T) {
+			want, err := json.Marshal(rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := appendRecord(nil, rec)
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("appendRecord vs encoding/json (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
