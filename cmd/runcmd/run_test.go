@@ -186,3 +186,27 @@ func TestRunJSONRecord(t *testing.T) {
 		t.Errorf("prune was called after its dependency failed")
 	}
 }
+
+func TestCompletion(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"workflow file", []string{"__complete", "run", ""}, "yaml\nyml\njson\n:8\n"},
+		{"validate file", []string{"__complete", "validate", ""}, "yaml\nyml\njson\n:8\n"},
+		{"graph format", []string{"__complete", "graph", "x.yaml", "--format", ""}, "dot\ntext\n:4\n"},
+		{"resume id, none yet", []string{"__complete", "run", "--resume", ""}, "latest\n:4\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, _, out, _ := testFactory(t, false)
+			if code := run(t, f, tt.args...); code != 0 {
+				t.Fatalf("exit %d", code)
+			}
+			if diff := cmp.Diff(tt.want, out.String()); diff != "" {
+				t.Errorf("completions (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

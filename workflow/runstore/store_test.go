@@ -335,3 +335,40 @@ func stopWriter(run *Run) {
 	<-run.done
 	<-run.synced
 }
+
+// TestBytesWrittenLinearInRunSize records fan-out/fan-in runs of 100 and
+// 1000 noop nodes: the journal and the record each grow about tenfold,
+// not a hundredfold (no rewrite of the whole status per step).
+func TestBytesWrittenLinearInRunSize(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	written := func(n int) (journal, record int64) {
+		wf, data := noopWorkflow(t, n)
+		run, err := s.Create(Meta{Nodes: n}, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := workflow.NewRecord(wf, run.ID())
+		for ev := range workflow.Run(context.Background(), wf, workflow.Options{RunID: run.ID()}) {
+			rec.Apply(ev)
+			run.Append(ev)
+		}
+		if err := run.Close(nil); err != nil { // keep the journal to weigh it
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(filepath.Join(run.Dir(), journalFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size() - int64(len(data)), int64(len(appendRecord(nil, rec)))
+	}
+	j100, r100 := written(100)
+	j1000, r1000 := written(1000)
+	for name, ratio := range map[string]float64{"journal": float64(j1000) / float64(j100), "record": float64(r1000) / float64(r100)} {
+		if ratio < 8 || ratio > 13 {
+			t.Errorf("%s: 1000 nodes write %.1fx what 100 nodes write; want about 10x", name, ratio)
+		}
+	}
+}
