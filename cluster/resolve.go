@@ -3,9 +3,11 @@ package cluster
 import (
 	"encoding/base64"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // Endpoint resolves the named context into what a probe needs to reach
@@ -50,7 +52,7 @@ func (k *Kubeconfig) Endpoint(context string) (Endpoint, error) {
 		ep.Token = scalar(mapGet(us.body, "token"))
 		if ep.Token == "" {
 			if tf := scalar(mapGet(us.body, "tokenFile")); tf != "" {
-				data, err := os.ReadFile(resolvePath(us.file.path, tf))
+				data, err := readSmallFile(resolvePath(us.file.path, tf))
 				if err != nil {
 					return Endpoint{}, &FileError{File: us.file.path, Line: mapGet(us.body, "tokenFile").Line, Msg: fmt.Sprintf("%s: %v", where(us, "tokenFile"), err)}
 				}
@@ -72,13 +74,43 @@ func dataOrFile(e *entry, dataKey, fileKey string, where func(*entry, string) st
 		return b, nil
 	}
 	if n := mapGet(e.body, fileKey); scalar(n) != "" {
-		b, err := os.ReadFile(resolvePath(e.file.path, n.Value))
+		b, err := readSmallFile(resolvePath(e.file.path, n.Value))
 		if err != nil {
 			return nil, &FileError{File: e.file.path, Line: n.Line, Msg: fmt.Sprintf("%s: %v", where(e, fileKey), err)}
 		}
 		return b, nil
 	}
 	return nil, nil
+}
+
+// maxCredentialFile bounds what fogctl reads from a certificate, key or
+// token file named in a kubeconfig.
+const maxCredentialFile = 1 << 20
+
+// readSmallFile reads a regular file of at most maxCredentialFile bytes:
+// a kubeconfig naming a device, FIFO or huge file gets an error, not a hang.
+func readSmallFile(path string) ([]byte, error) {
+	if st, err := os.Stat(path); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	if st.Size() > maxCredentialFile {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, maxCredentialFile)
+	}
+	return io.ReadAll(io.LimitReader(f, maxCredentialFile))
 }
 
 // resolvePath makes p absolute relative to the directory of the

@@ -2,7 +2,6 @@ package safefile
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -19,9 +18,6 @@ const LockSuffix = ".fogctl.lock"
 
 // DefaultTimeout is how long Lock waits for another holder by default.
 const DefaultTimeout = 5 * time.Second
-
-// pollInterval is how often Lock retries a lock held by someone else.
-const pollInterval = 10 * time.Millisecond
 
 // Unlock releases a lock taken with Lock. It is safe to call twice.
 type Unlock func()
@@ -67,19 +63,32 @@ func Lock(ctx context.Context, path string, timeout time.Duration) (Unlock, erro
 	lockPath := path + LockSuffix
 	fl := flock.New(lockPath, flock.SetPermissions(0o600))
 	start := time.Now()
-	wctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	ok, err := fl.TryLockContext(wctx, pollInterval)
+	ok, err := fl.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
 	if !ok {
-		if ctx.Err() != nil {
+		// Wait in a blocking flock(2), so the kernel hands the lock over
+		// when it is released instead of whoever polls first winning: with
+		// many writers, polling starves some of them.
+		got := make(chan error, 1)
+		go func() { got <- fl.Lock() }()
+		timer := time.NewTimer(timeout)
+		defer timer.Stop()
+		select {
+		case err := <-got:
+			if err != nil {
+				return nil, fmt.Errorf("lock %s: %w", path, err)
+			}
+		case <-timer.C:
+			abandon(fl, got)
+			le := &LockedError{Path: path, Waited: time.Since(start)}
+			le.PID, le.Program, le.Since = readHolder(lockPath)
+			return nil, le
+		case <-ctx.Done():
+			abandon(fl, got)
 			return nil, ctx.Err()
 		}
-		if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-			return nil, fmt.Errorf("lock %s: %w", path, err)
-		}
-		le := &LockedError{Path: path, Waited: time.Since(start)}
-		le.PID, le.Program, le.Since = readHolder(lockPath)
-		return nil, le
 	}
 	writeHolder(lockPath)
 	done := false
@@ -88,8 +97,22 @@ func Lock(ctx context.Context, path string, timeout time.Duration) (Unlock, erro
 			return
 		}
 		done = true
+		// Clear the holder line before letting go, so the file names a
+		// process only while it holds the lock.
+		_ = os.Truncate(lockPath, 0)
 		_ = fl.Unlock()
 	}, nil
+}
+
+// abandon lets go of a lock that a waiter gave up on, once its blocked
+// flock(2) returns (at the latest when the holder lets go or dies).
+func abandon(fl *flock.Flock, got <-chan error) {
+	go func() {
+		if err := <-got; err == nil {
+			_ = fl.Unlock()
+		}
+		_ = fl.Close()
+	}()
 }
 
 // writeHolder records who holds the lock. It is advice for error messages
