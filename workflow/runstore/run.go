@@ -7,10 +7,15 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/fogctl/fogctl/workflow"
 	"github.com/gofrs/flock"
 )
+
+// writeCoalesce is how long the writer lets events gather after the first
+// of a burst before it writes them: a SIGKILL loses at most this much.
+const writeCoalesce = time.Millisecond
 
 // Run is the record of one run being written. Append queues events for
 // the writer goroutine; Close drains it and compacts the journal.
@@ -25,6 +30,7 @@ type Run struct {
 	queue   []workflow.Event
 	closing bool
 	wake    chan struct{}
+	closeCh chan struct{} // closed by Close: stop coalescing, drain now
 	done    chan struct{}
 
 	// Owned by the writer goroutine until done is closed.
@@ -50,6 +56,7 @@ func (r *Run) Dir() string { return r.dir }
 
 func (r *Run) start() {
 	r.wake = make(chan struct{}, 1)
+	r.closeCh = make(chan struct{})
 	r.done = make(chan struct{})
 	r.tally = newTally(r.meta)
 	r.syncReq = make(chan struct{}, 1)
@@ -94,8 +101,19 @@ func (r *Run) write() {
 	defer close(r.syncReq)
 	var buf []byte
 	var batch []workflow.Event
+	coalesce := time.NewTimer(time.Hour)
+	coalesce.Stop()
 	for {
 		<-r.wake
+		// Let a burst gather for a moment: one write(2) per burst, not
+		// one per event, keeps the writer from competing with the engine
+		// for the CPU when nodes finish by the thousand.
+		coalesce.Reset(writeCoalesce)
+		select {
+		case <-coalesce.C:
+		case <-r.closeCh:
+			coalesce.Stop()
+		}
 		r.mu.Lock()
 		batch, r.queue = r.queue, batch[:0]
 		closing := r.closing
@@ -147,6 +165,7 @@ func (r *Run) Close(rec *workflow.Record) error {
 	r.mu.Lock()
 	r.closing = true
 	r.mu.Unlock()
+	close(r.closeCh)
 	select {
 	case r.wake <- struct{}{}:
 	default:

@@ -328,6 +328,7 @@ func stopWriter(run *Run) {
 	run.mu.Lock()
 	run.closing = true
 	run.mu.Unlock()
+	close(run.closeCh)
 	select {
 	case run.wake <- struct{}{}:
 	default:
