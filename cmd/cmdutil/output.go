@@ -58,12 +58,24 @@ func PrintYAML(w io.Writer, v any) error {
 	if err := yaml.Unmarshal(data, &generic); err != nil {
 		return err
 	}
+	blockStyle(&generic)
 	enc := yaml.NewEncoder(w)
 	enc.SetIndent(2)
 	if err := enc.Encode(&generic); err != nil {
 		return err
 	}
 	return enc.Close()
+}
+
+// blockStyle clears the flow and quoting styles that JSON input leaves on
+// every node, so the YAML comes out in block style as kubectl prints it.
+// Strings that would read as another type stay quoted: the encoder quotes
+// them itself.
+func blockStyle(n *yaml.Node) {
+	n.Style = 0
+	for _, c := range n.Content {
+		blockStyle(c)
+	}
 }
 
 // Table prints rows: aligned columns on a terminal, tab-separated values
