@@ -44,6 +44,12 @@ func (k *Kubeconfig) Update(ctx context.Context, fn func(tx *Tx) error) error {
 			continue
 		}
 		unlock, err := safefile.Lock(ctx, p, k.LockTimeout)
+		if errors.Is(err, fs.ErrPermission) {
+			// A file in a directory fogctl cannot write to (say
+			// /etc/rancher/k3s/k3s.yaml in KUBECONFIG) cannot be
+			// written either; reading it needs no lock.
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("kubeconfig %w", err)
 		}

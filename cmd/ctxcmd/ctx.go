@@ -1,4 +1,3 @@
-// Package ctxcmd implements `fogctl ctx`: kubeconfig contexts of the fleet.
 package ctxcmd
 
 import (
