@@ -84,6 +84,9 @@ func TestE2EDemo(t *testing.T) {
 	// run ends with all six nodes done.
 	s.WaitFor(regexp.MustCompile(`fogctl run \S+.*running`), wait)
 	final := s.WaitFor(regexp.MustCompile(`6/6 done · .* succeeded`), wait)
+	if esc := s.ScreenEscapes(); !strings.Contains(esc, "\x1b[") {
+		t.Errorf("no colour on a colour terminal without NO_COLOR")
+	}
 	for _, node := range []string{"read-north", "read-south", "clean", "aggregate"} {
 		if !strings.Contains(final, node) {
 			t.Errorf("node %s not on the final screen:\n%s", node, final)
@@ -127,7 +130,10 @@ func TestE2EDemo(t *testing.T) {
 	}
 
 	// Filter by name: "read" keeps the two readers.
-	s.Keys("Escape", "/", "read", "Enter")
+	// (Esc and the next key must not arrive in one read: that is Alt+key.)
+	s.Keys("Escape")
+	s.WaitFor(regexp.MustCompile(`enter inspect node`), wait)
+	s.Keys("/", "read", "Enter")
 	list := s.WaitFor(regexp.MustCompile(`2 of 6 nodes · name contains "read"`), wait)
 	if strings.Contains(list, "aggregate") {
 		t.Errorf("filter kept aggregate:\n%s", list)
@@ -160,6 +166,10 @@ spec:
 	}
 	s := tmuxtest.Start(t, tmuxtest.Options{Width: 80, Height: 24, Env: env(dir, "NO_COLOR=1")}, bin, "run", wf)
 	s.WaitFor(regexp.MustCompile(`wait-for-depot\s+running`), wait)
+	// NO_COLOR: not one colour or attribute on screen.
+	if esc := s.ScreenEscapes(); regexp.MustCompile(`\x1b\[[0-9;]*[1-9][0-9;]*m`).MatchString(esc) {
+		t.Errorf("NO_COLOR screen has colour or attributes: %q", esc)
+	}
 
 	s.Keys("q")
 	s.WaitFor(regexp.MustCompile(`Quit and cancel it\? \(y/N\)`), wait)

@@ -337,3 +337,26 @@ func TestRunViewOnlyVisibleIsRendered(t *testing.T) {
 		}
 	}
 }
+
+// TestRunViewContextEnds: SIGTERM or Ctrl-C from outside the terminal ends
+// the caller's context; the view says so and quits once the engine has
+// closed its channel, without asking.
+func TestRunViewContextEnds(t *testing.T) {
+	m, s := diamondRunning()
+	if _, cmd := m.Update(ctxDoneMsg{}); cmd != nil {
+		t.Fatal("quit before the engine closed its channel")
+	}
+	if !strings.Contains(m.View(), "cancelling…") {
+		t.Errorf("header does not say the run is being cancelled:\n%s", m.View())
+	}
+	s.at(1600, "clean", workflow.StateCancelled, attempt(2, 3), withErr("context canceled")).
+		at(1600, "enrich", workflow.StateCancelled, attempt(1, 1), withErr("context canceled")).
+		at(1601, "", workflow.StateCancelled)
+	_, cmd := m.Update(eventMsg{events: s.evs[len(s.evs)-3:], closed: true})
+	if !isQuit(cmd) || m.QuitEarly() {
+		t.Errorf("after the channel closed: quit %v, quitEarly %v; want quit, not early", isQuit(cmd), m.QuitEarly())
+	}
+	if !strings.Contains(m.View(), "⊗ cancelled") {
+		t.Errorf("header does not show the run cancelled:\n%s", m.View())
+	}
+}

@@ -1,8 +1,3 @@
-// Package tmuxtest drives a real terminal program in tmux for end-to-end
-// tests: it starts a private tmux server (its own socket, so no other
-// session is touched), types keys with send-keys, reads the screen with
-// capture-pane, and waits for what a person would see with a bounded poll.
-// The server is killed, by its socket, when the test ends.
 package tmuxtest
 
 import (
@@ -162,6 +157,17 @@ func isKeyName(k string) bool {
 func (s *Session) Screen() string {
 	s.t.Helper()
 	out, err := s.tmux("capture-pane", "-p", "-t", s.target)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return strings.TrimRight(out, "\n")
+}
+
+// ScreenEscapes is the screen with its colours and attributes as SGR
+// escape sequences, as tmux keeps them for each cell.
+func (s *Session) ScreenEscapes() string {
+	s.t.Helper()
+	out, err := s.tmux("capture-pane", "-p", "-e", "-t", s.target)
 	if err != nil {
 		s.t.Fatal(err)
 	}
