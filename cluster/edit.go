@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -498,10 +500,44 @@ type ImportOptions struct {
 	// Name is the new name of the cluster, user and context.
 	Name string
 	// Server replaces the cluster's server URL when not empty (k3s writes
-	// https://127.0.0.1:6443).
+	// https://127.0.0.1:6443): a whole URL, or a host or host:port that
+	// replaces only the host (and port) of the file's URL.
 	Server string
 	// Overwrite replaces stanzas of that name that exist already.
 	Overwrite bool
+}
+
+// rewriteServer returns the new server URL: to itself when it is a URL,
+// else (a host or host:port, such as the node's overlay IP) the old URL
+// with its host replaced, keeping scheme and port.
+func rewriteServer(old, to string) (string, error) {
+	if strings.Contains(to, "://") {
+		u, err := url.Parse(to)
+		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+			return "", fmt.Errorf("server %q is not a URL like https://10.147.17.21:6443", to)
+		}
+		return to, nil
+	}
+	u, err := url.Parse(old)
+	if err != nil || u.Host == "" {
+		u = &url.URL{Scheme: "https", Host: "127.0.0.1:6443"}
+	}
+	host, port := to, u.Port()
+	if h, p, err := net.SplitHostPort(to); err == nil {
+		host, port = h, p
+	} else if strings.Contains(to, ":") && !strings.HasPrefix(to, "[") {
+		host = "[" + to + "]" // a bare IPv6 address
+		to = host
+	}
+	if strings.ContainsAny(host, "/?#@ ") || host == "" {
+		return "", fmt.Errorf("server %q is neither a URL nor a host", to)
+	}
+	if port == "" {
+		u.Host = to
+	} else {
+		u.Host = net.JoinHostPort(strings.Trim(host, "[]"), port)
+	}
+	return u.String(), nil
 }
 
 // Import adds the one context of a kubeconfig like k3s's k3s.yaml, whose
@@ -548,7 +584,11 @@ func (tx *Tx) Import(src string, opt ImportOptions) error {
 	absolutize(clBody, src)
 	absolutize(usBody, src)
 	if opt.Server != "" {
-		setMap(clBody, "server", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: opt.Server})
+		server, err := rewriteServer(scalar(mapGet(clBody, "server")), opt.Server)
+		if err != nil {
+			return fmt.Errorf("import %s: %w", src, err)
+		}
+		setMap(clBody, "server", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: server})
 	}
 	setMap(cbody, "cluster", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: opt.Name})
 	setMap(cbody, "user", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: opt.Name})

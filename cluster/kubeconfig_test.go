@@ -289,3 +289,25 @@ func TestSelectAndFleet(t *testing.T) {
 		t.Errorf("fleet file mode %v", st.Mode().Perm())
 	}
 }
+
+func TestRewriteServer(t *testing.T) {
+	cases := []struct{ old, to, want string }{
+		{"https://127.0.0.1:6443", "10.147.17.21", "https://10.147.17.21:6443"},
+		{"https://127.0.0.1:6443", "10.147.17.21:7443", "https://10.147.17.21:7443"},
+		{"https://127.0.0.1:6443", "bus-17.fleet.local", "https://bus-17.fleet.local:6443"},
+		{"https://127.0.0.1:6443", "fd00::21", "https://[fd00::21]:6443"},
+		{"https://127.0.0.1:6443", "https://10.0.0.1:443", "https://10.0.0.1:443"},
+		{"https://127.0.0.1", "10.147.17.21", "https://10.147.17.21"},
+	}
+	for _, tc := range cases {
+		got, err := rewriteServer(tc.old, tc.to)
+		if err != nil || got != tc.want {
+			t.Errorf("rewriteServer(%q, %q) = %q, %v; want %q", tc.old, tc.to, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"ftp://x", "a/b", "https://"} {
+		if got, err := rewriteServer("https://127.0.0.1:6443", bad); err == nil {
+			t.Errorf("rewriteServer(%q) = %q, want an error", bad, got)
+		}
+	}
+}

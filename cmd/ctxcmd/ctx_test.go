@@ -341,7 +341,7 @@ func TestCtxRunF(t *testing.T) {
 	t.Run("import bad server", func(t *testing.T) {
 		c := ctxcmd.NewCmdImport(f, func(o *ctxcmd.ImportOptions) error { return nil })
 		quiet(c)
-		c.SetArgs([]string{"k3s.yaml", "--name", "bus-17", "--server", "10.147.17.21"})
+		c.SetArgs([]string{"k3s.yaml", "--name", "bus-17", "--server", "ftp://10.147.17.21"})
 		var fe *cmdutil.FlagError
 		if err := c.Execute(); !errors.As(err, &fe) {
 			t.Errorf("%v, want a FlagError", err)

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/fogctl/fogctl/cluster"
 	"github.com/fogctl/fogctl/cmd/cmdutil"
@@ -35,9 +36,10 @@ func NewCmdImport(f *cmdutil.Factory, runF func(*ImportOptions) error) *cobra.Co
 		Short: "Add a k3s.yaml as a context of its own",
 		Long: `Add the one context of a kubeconfig such as k3s's /etc/rancher/k3s/k3s.yaml,
 whose cluster, user and context are all called "default", under NAME.
---server replaces the server URL (k3s writes https://127.0.0.1:6443), for
-example with the node's overlay IP. FILE "-" reads standard input.`,
-		Example: `  fogctl ctx import k3s.yaml --name bus-17 --server https://10.147.17.21:6443
+--server replaces the server URL (k3s writes https://127.0.0.1:6443): give
+a whole URL, or just the host (for example the node's overlay IP) to keep
+the scheme and port. FILE "-" reads standard input.`,
+		Example: `  fogctl ctx import k3s.yaml --name bus-17 --server 10.147.17.21
   ssh bus-17 sudo cat /etc/rancher/k3s/k3s.yaml | fogctl ctx import - --name bus-17 --label role=edge`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -45,10 +47,10 @@ example with the node's overlay IP. FILE "-" reads standard input.`,
 			if opts.Name == "" {
 				return cmdutil.FlagErrorf("--name is required: the name of the new context")
 			}
-			if opts.Server != "" {
+			if strings.Contains(opts.Server, "://") {
 				u, err := url.Parse(opts.Server)
 				if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-					return cmdutil.FlagErrorf("--server %q is not a URL like https://10.147.17.21:6443", opts.Server)
+					return cmdutil.FlagErrorf("--server %q is not a URL like https://10.147.17.21:6443 (or give just the host: 10.147.17.21)", opts.Server)
 				}
 			}
 			if _, _, err := cluster.ParseLabelArgs(opts.Labels); err != nil {
@@ -63,7 +65,7 @@ example with the node's overlay IP. FILE "-" reads standard input.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Name, "name", "", "Name of the new context, cluster and user")
-	cmd.Flags().StringVar(&opts.Server, "server", "", "Server URL to use instead of the file's")
+	cmd.Flags().StringVar(&opts.Server, "server", "", "Server URL, or host, to use instead of the file's")
 	cmd.Flags().StringSliceVar(&opts.Labels, "label", nil, "Fleet labels of the new context (k=v, repeatable)")
 	cmd.Flags().BoolVar(&opts.Overwrite, "overwrite", false, "Replace a context, cluster or user of that name")
 	return cmd
