@@ -57,7 +57,7 @@ func (k *Kubeconfig) Update(ctx context.Context, fn func(tx *Tx) error) error {
 		}
 		defer unlock()
 	}
-	fresh, err := LoadKubeconfigFiles(k.explicit, k.precedence)
+	fresh, err := k.reload()
 	if err != nil {
 		return err
 	}
@@ -67,6 +67,11 @@ func (k *Kubeconfig) Update(ctx context.Context, fn func(tx *Tx) error) error {
 		orig[i] = f.data
 	}
 	if err := fn(&Tx{k: fresh}); err != nil {
+		// fn may have changed trees k shares with fresh: read k anew.
+		if again, lerr := LoadKubeconfigFiles(k.explicit, k.precedence); lerr == nil {
+			again.LockTimeout = k.LockTimeout
+			*k = *again
+		}
 		return err
 	}
 	for i, f := range fresh.files {
@@ -81,6 +86,38 @@ func (k *Kubeconfig) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	*k = *fresh
 	k.LockTimeout = timeout
 	return nil
+}
+
+// reload reads the files again (under the lock), reusing the parsed tree
+// of each file whose bytes are what k read before.
+func (k *Kubeconfig) reload() (*Kubeconfig, error) {
+	fresh := &Kubeconfig{explicit: k.explicit, precedence: k.precedence, LockTimeout: k.LockTimeout}
+	for i, p := range k.precedence {
+		var old *kfile
+		if i < len(k.files) && k.files[i].path == p {
+			old = k.files[i]
+		}
+		if old != nil && old.exists && old.patches == nil && !old.reencode {
+			st, err := os.Stat(p)
+			if err == nil && st.Mode().IsRegular() && st.Size() == int64(len(old.data)) {
+				if data, err := os.ReadFile(p); err == nil && bytes.Equal(data, old.data) {
+					f := *old
+					f.mode, f.modTime, f.changed = st.Mode().Perm(), st.ModTime(), false
+					fresh.files = append(fresh.files, &f)
+					continue
+				}
+			}
+		}
+		f, err := readKfile(p)
+		if err != nil {
+			return nil, err
+		}
+		fresh.files = append(fresh.files, f)
+	}
+	if err := fresh.index(); err != nil {
+		return nil, err
+	}
+	return fresh, nil
 }
 
 // defaultFile is where kubectl puts new stanzas and a new current-context
@@ -123,12 +160,12 @@ func (k *Kubeconfig) commit(f *kfile) error {
 	if len(f.patches) == 0 && !f.reencode {
 		return nil
 	}
-	out, err := f.render()
+	out, doc, err := f.render()
 	if err != nil {
 		return err
 	}
 	f.patches, f.reencode = nil, false
-	if err := f.parse(out); err != nil {
+	if err := f.adopt(out, doc); err != nil {
 		return fmt.Errorf("edit produced a kubeconfig that does not load (a bug in fogctl; nothing was written): %w", err)
 	}
 	f.changed = true

@@ -162,16 +162,22 @@ func readKfile(path string) (*kfile, error) {
 
 // parse sets data, doc and root, checking the shape kubectl requires.
 func (f *kfile) parse(data []byte) error {
-	f.data = data
-	f.doc, f.root = nil, nil
 	doc, err := parseYAML(data)
 	if err != nil {
+		f.data, f.doc, f.root = data, nil, nil
 		if errors.Is(err, errEOF) {
 			return nil
 		}
 		return &FileError{File: f.path, Line: problemLine(data, yamlErrLine(err)), Msg: yamlErrMsg(err)}
 	}
-	f.doc = doc
+	return f.adopt(data, doc)
+}
+
+// adopt makes doc, parsed from data, the file's content after checking
+// the shape kubectl requires.
+func (f *kfile) adopt(data []byte, doc *yaml.Node) error {
+	f.data = data
+	f.doc, f.root = doc, nil
 	if len(doc.Content) == 0 {
 		return nil
 	}

@@ -549,42 +549,47 @@ func encodeNode(n *yaml.Node) ([]byte, error) {
 
 // render returns the file's new text: the original with the patches
 // applied if that means what the tree means, else the tree re-encoded.
-func (f *kfile) render() ([]byte, error) {
+//
+// It also returns the parsed tree of the new text, so the caller need not
+// parse it again.
+func (f *kfile) render() ([]byte, *yaml.Node, error) {
 	if f.doc == nil {
-		return f.data, nil
+		return f.data, nil, nil
 	}
 	var want any
 	if err := f.doc.Decode(&want); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !f.reencode {
 		if out, ok := applyPatches(f.data, f.patches); ok {
-			if sameMeaning(want, out) {
-				return out, nil
+			if doc, ok := sameMeaning(want, out); ok {
+				return out, doc, nil
 			}
 		}
 	}
 	out, err := encodeNode(f.doc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if !sameMeaning(want, out) {
-		return nil, &FileError{File: f.path, Msg: "fogctl could not write this kubeconfig back faithfully; nothing was changed (please report this file's shape)"}
+	doc, ok := sameMeaning(want, out)
+	if !ok {
+		return nil, nil, &FileError{File: f.path, Msg: "fogctl could not write this kubeconfig back faithfully; nothing was changed (please report this file's shape)"}
 	}
-	return out, nil
+	return out, doc, nil
 }
 
-// sameMeaning reports whether the YAML text out decodes to want.
-func sameMeaning(want any, out []byte) bool {
+// sameMeaning reports whether the YAML text out decodes to want, and
+// returns its tree.
+func sameMeaning(want any, out []byte) (*yaml.Node, bool) {
 	doc, err := parseYAML(out)
 	if err != nil {
-		return false
+		return nil, false
 	}
 	var got any
 	if err := doc.Decode(&got); err != nil {
-		return false
+		return nil, false
 	}
-	return reflect.DeepEqual(normalize(want), normalize(got))
+	return doc, reflect.DeepEqual(normalize(want), normalize(got))
 }
 
 // normalize makes empty lists and nulls compare equal, as kubectl treats them.
