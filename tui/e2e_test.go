@@ -141,7 +141,9 @@ func TestE2EDemo(t *testing.T) {
 
 	// Quit: the run is over, so no question; the process exits 0.
 	s.Keys("q")
-	s.WaitFor(regexp.MustCompile(`Pane is dead \(status 0`), wait)
+	if code := s.WaitExit(wait); code != 0 {
+		t.Errorf("fogctl exited %d, want 0", code)
+	}
 }
 
 func TestE2EQuitEarlyCancelsTheRun(t *testing.T) {
@@ -179,7 +181,9 @@ spec:
 	s.WaitFor(regexp.MustCompile(`Quit and cancel it\?`), wait)
 	s.Keys("y")
 	// The run is cancelled (exit 130), and says how to continue it.
-	s.WaitFor(regexp.MustCompile(`Pane is dead \(status 130`), wait)
+	if code := s.WaitExit(wait); code != 130 {
+		t.Errorf("fogctl exited %d, want 130", code)
+	}
 	if done := s.All(); !strings.Contains(done, "cancelled") || !strings.Contains(done, "--resume") {
 		t.Errorf("no cancellation message after quitting:\n%s", done)
 	}
@@ -247,5 +251,41 @@ func TestE2EDash(t *testing.T) {
 	}
 
 	s.Keys("q")
-	s.WaitFor(regexp.MustCompile(`Pane is dead \(status 0`), wait)
+	if code := s.WaitExit(wait); code != 0 {
+		t.Errorf("fogctl exited %d, want 0", code)
+	}
+}
+
+// TestE2ENoTUI: with --no-tui, or with stdin not a terminal, `fogctl run`
+// on a terminal starts no TUI (the alternate screen is never entered).
+func TestE2ENoTUI(t *testing.T) {
+	bin := fogctl(t)
+	dir := t.TempDir()
+	wf := filepath.Join(dir, "tiny.yaml")
+	if err := os.WriteFile(wf, []byte("apiVersion: fogctl.io/v1alpha1\nkind: Workflow\nmetadata:\n  name: tiny\nspec:\n  nodes:\n    - name: only\n      kind: noop\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		argv []string
+	}{
+		{"--no-tui", []string{bin, "run", "--no-tui", wf}},
+		{"stdin not a terminal", []string{"sh", "-c", `exec "$0" run "$1" </dev/null`, bin, wf}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := tmuxtest.Start(t, tmuxtest.Options{Width: 80, Height: 24, Env: env(dir)}, tc.argv...)
+			if code := s.WaitExit(wait); code != 0 {
+				t.Errorf("fogctl exited %d, want 0", code)
+			}
+			all := s.All()
+			if !regexp.MustCompile(`only\s.*succeeded`).MatchString(all) {
+				t.Errorf("no line for the node:\n%s", all)
+			}
+			for _, f := range s.Frames() {
+				if strings.Contains(f, "enter inspect node") {
+					t.Fatalf("the TUI started:\n%s", f)
+				}
+			}
+		})
+	}
 }

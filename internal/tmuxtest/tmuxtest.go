@@ -82,7 +82,10 @@ func Start(t testing.TB, opts Options, argv ...string) *Session {
 	if opts.Dir != "" {
 		args = append(args, "-c", opts.Dir)
 	}
+	// The shell says how the command exited: tmux's own pane_dead_status
+	// is lost when the pane's output ends before its exit is reaped.
 	cmdline := append([]string{"env", "-i"}, opts.Env...)
+	cmdline = append(cmdline, "sh", "-c", `"$@"; echo "`+exitMark+`$?"`, "sh")
 	cmdline = append(cmdline, argv...)
 	args = append(args, shellJoin(cmdline))
 	if _, err := s.tmux(args...); err != nil {
@@ -220,6 +223,31 @@ func (s *Session) Poll(ok func(screen string) bool, timeout time.Duration) (stri
 		}
 		if time.Now().After(deadline) {
 			return screen, false
+		}
+		<-tick.C
+	}
+}
+
+// exitMark starts the line the window prints when its command exits.
+const exitMark = "tmuxtest: exit status "
+
+var exitLine = regexp.MustCompile(`(?m)^` + exitMark + `(\d+)$`)
+
+// WaitExit waits, for at most timeout, until the window's command has
+// exited, and returns its exit status.
+func (s *Session) WaitExit(timeout time.Duration) int {
+	s.t.Helper()
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(pollEvery)
+	defer tick.Stop()
+	for {
+		if m := exitLine.FindStringSubmatch(s.All()); m != nil {
+			var code int
+			fmt.Sscan(m[1], &code)
+			return code
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("after %s the program still runs; its screen:\n%s", timeout, s.Screen())
 		}
 		<-tick.C
 	}
