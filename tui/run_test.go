@@ -360,3 +360,19 @@ func TestRunViewContextEnds(t *testing.T) {
 		t.Errorf("header does not show the run cancelled:\n%s", m.View())
 	}
 }
+
+// TestRunViewSkipLayerEdges: an edge that skips layers (fetch -> store)
+// runs through the layers between as a line of its own.
+func TestRunViewSkipLayerEdges(t *testing.T) {
+	g := Graph{Nodes: []GraphNode{
+		{Name: "fetch"}, {Name: "clean", Deps: []string{"fetch"}}, {Name: "enrich", Deps: []string{"clean"}},
+		{Name: "store", Deps: []string{"enrich", "fetch"}}, {Name: "audit", Deps: []string{"fetch"}},
+	}}
+	m := newTestModel(g, 80, 24)
+	frame := m.View()
+	checkFrame(t, frame, 80, 24)
+	golden(t, "TestRunView_skip_layer_edges", frame)
+	if m.lay.skipped != 0 {
+		t.Errorf("%d edges not drawn, want all drawn", m.lay.skipped)
+	}
+}
