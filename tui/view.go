@@ -371,8 +371,11 @@ func oneLine(s string) string {
 
 func (m *RunModel) viewPane(b *strings.Builder, h int) {
 	title := "── state changes "
+	where := m.scrollInfo()
+	fill := max(0, m.width-ansi.StringWidth(title)-ansi.StringWidth(where))
 	ln := line{b: b, width: m.width}
-	ln.put(m.st.dim, title+strings.Repeat("─", max(0, m.width-ansi.StringWidth(title))), m.width)
+	text := title + strings.Repeat("─", fill) + where
+	ln.put(m.st.dim, text, ansi.StringWidth(text))
 	rows := h - 1
 	start := max(0, len(m.log)-rows)
 	for y := 0; y < rows; y++ {
@@ -384,6 +387,30 @@ func (m *RunModel) viewPane(b *strings.Builder, h int) {
 		}
 	}
 	b.WriteByte('\n')
+}
+
+// scrollInfo says which part of a DAG larger than the screen is shown:
+// " layers 3-5 of 10 · rows 17-32 of 100 ─", or "" when all of it is.
+func (m *RunModel) scrollInfo() string {
+	if m.filtering() || len(m.lay.layers) == 0 {
+		return ""
+	}
+	var parts []string
+	first, last := m.visibleLayers()
+	colW := m.cellW + gutterWidth
+	if (last-first-1)*colW+m.cellW > m.width && last > first+1 {
+		last-- // the last column is cut: count the whole ones
+	}
+	if first > 0 || last < len(m.lay.layers) {
+		parts = append(parts, fmt.Sprintf("layers %d-%d of %d", first+1, last, len(m.lay.layers)))
+	}
+	if h := m.dagHeight(); m.lay.rows > h {
+		parts = append(parts, fmt.Sprintf("rows %d-%d of %d", m.rowOff+1, min(m.rowOff+h, m.lay.rows), m.lay.rows))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " " + strings.Join(parts, " · ") + " ─"
 }
 
 // viewLines draws a scrolled page of prepared lines (inspector, help).
