@@ -499,22 +499,47 @@ func (m *DashModel) clamp() {
 }
 
 // paneRows is how many data rows each pane shows (title and column header
-// excluded).
+// excluded): each pane gets what it needs while rows last, the contexts
+// first; a pane that needs more than its share scrolls.
 func (m *DashModel) paneRows() [3]int {
 	avail := m.height - 3 // header, status line, footer
-	var h [3]int
+	panes := 2
 	if m.src.ZeroTier != nil {
-		h[0] = avail * 4 / 9
-		h[1] = (avail - h[0]) / 2
-		h[2] = avail - h[0] - h[1]
-	} else {
-		h[0] = avail * 4 / 7
-		h[1] = avail - h[0]
+		panes = 3
+	}
+	need := [3]int{max(1, len(m.contexts)), max(1, len(m.runs)), max(1, len(m.members))}
+	// Shares when everything does not fit: contexts 1/2, the rest split.
+	share := [3]int{avail / 2, avail - avail/2, 0}
+	if panes == 3 {
+		share = [3]int{avail / 2, (avail - avail/2) / 2, avail - avail/2 - (avail-avail/2)/2}
+	}
+	var h [3]int
+	left := avail
+	for p := range panes {
+		h[p] = min(need[p]+2, share[p])
+		left -= h[p]
+	}
+	// Rows a pane did not need go to the panes that want more, in order.
+	for p := range panes {
+		more := min(left, need[p]+2-h[p])
+		if more > 0 {
+			h[p] += more
+			left -= more
+		}
 	}
 	for p := range h {
 		h[p] = max(0, h[p]-2)
 	}
 	return h
+}
+
+// freeRows is what the panes leave empty above the status line.
+func (m *DashModel) freeRows(h [3]int) int {
+	used := h[0] + h[1] + 4
+	if m.src.ZeroTier != nil {
+		used += h[2] + 2
+	}
+	return max(0, m.height-3-used)
 }
 
 // ---- view ----
@@ -540,6 +565,7 @@ func (m *DashModel) View() string {
 		if m.src.ZeroTier != nil {
 			m.viewMembers(&b, rows[2])
 		}
+		b.WriteString(strings.Repeat("\n", m.freeRows(rows)))
 		m.viewStatus(&b)
 		b.WriteByte('\n')
 	}

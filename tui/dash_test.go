@@ -3,7 +3,9 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -288,5 +290,36 @@ func TestDashResizeAndHelp(t *testing.T) {
 		dashKey(t, m, "?")
 		checkFrame(t, m.View(), sz[0], sz[1])
 		dashKey(t, m, "esc")
+	}
+}
+
+// TestDashManyContexts: 300 buses scroll in their pane, the cursor always
+// on screen, the other panes kept.
+func TestDashManyContexts(t *testing.T) {
+	f := &fakeFleet{}
+	src := f.source(true)
+	src.Contexts = func() ([]ContextRow, error) {
+		rows := make([]ContextRow, 300)
+		for i := range rows {
+			rows[i] = ContextRow{Name: fmt.Sprintf("bus-%03d", i), Current: i == 0}
+		}
+		return rows, nil
+	}
+	m := NewDashModel(context.Background(), src, asciiStyles())
+	m.tick = func(time.Duration, int) tea.Cmd { return func() tea.Msg { return nil } }
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	drive(t, m, m.Init())
+	for range 150 {
+		m.Update(keyMsg("j"))
+	}
+	frame := m.View()
+	checkFrame(t, frame, 80, 24)
+	if !regexp.MustCompile(`›   bus-150 `).MatchString(frame) {
+		t.Errorf("cursor on bus-150 not on screen:\n%s", frame)
+	}
+	for _, pane := range []string{"contexts (300)", "recent runs", "zerotier: 1 pending"} {
+		if !strings.Contains(frame, pane) {
+			t.Errorf("pane %q missing:\n%s", pane, frame)
+		}
 	}
 }
