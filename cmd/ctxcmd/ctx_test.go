@@ -417,3 +417,53 @@ func TestCtxCompletion(t *testing.T) {
 		})
 	}
 }
+
+func TestCtxNsCurrentDeleteCurrent(t *testing.T) {
+	env := newCtxEnv(t)
+	if got, _ := env.ok(t, "ctx", "ns"); got != "sensors\n" {
+		t.Errorf("ns = %q", got)
+	}
+	if got, _ := env.ok(t, "ctx", "ns", "--context", "bus-17"); got != "default\n" {
+		t.Errorf("ns of a context without one = %q", got)
+	}
+	if _, stderr := env.ok(t, "ctx", "ns", "kube-system"); stderr != "✓ Context depot now uses namespace kube-system\n" {
+		t.Errorf("ns set: %q", stderr)
+	}
+	_, stderr := env.ok(t, "ctx", "delete", "depot")
+	if want := "✓ Deleted context/depot\n! current-context still names \"depot\", which no longer exists: run 'fogctl ctx use NAME'\n"; stderr != want {
+		t.Errorf("delete current:\n got %q\nwant %q", stderr, want)
+	}
+	env.ok(t, "ctx", "delete", "bus-17", "bus-18")
+	if err := os.WriteFile(env.kubeconfig, []byte("apiVersion: v1\nkind: Config\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := env.run(t, false, "ctx", "current")
+	if code != 1 || stdout != "" || stderr != "error: current-context is not set (run 'fogctl ctx use NAME')\n" {
+		t.Errorf("current with none: exit %d %q %q", code, stdout, stderr)
+	}
+}
+
+// TestCtxImportFromStdin: `ssh bus cat k3s.yaml | fogctl ctx import - --name bus-21 --server HOST`.
+func TestCtxImportFromStdin(t *testing.T) {
+	env := newCtxEnv(t)
+	k3s, err := os.ReadFile("../../testdata/kubeconfig/k3s.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ios, in, _, errOut := cmdutil.Test()
+	in.Write(k3s)
+	f := &cmdutil.Factory{
+		IOStreams:  ios,
+		Now:        time.Now,
+		StateDir:   func() (string, error) { return env.stateDir, nil },
+		ConfigDir:  func() (string, error) { return env.configDir, nil },
+		Executable: os.Executable,
+	}
+	if code := cmd.Run(context.Background(), f, []string{"ctx", "import", "-", "--name", "bus-21", "--server", "10.147.17.31"}); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	stdout, _ := env.ok(t, "ctx", "list", "--contexts", "bus-21")
+	if want := "\tbus-21\thttps://10.147.17.31:6443\tbus-21\t\t\n"; stdout != want {
+		t.Errorf("got %q want %q", stdout, want)
+	}
+}
