@@ -14,16 +14,17 @@ import (
 )
 
 // callHTTP sends in as the JSON body of one request and returns the JSON
-// response. A status >= 400, a connection error or a body that is not JSON
-// is an error naming the status and an excerpt of the body.
-func (r *run) callHTTP(ctx context.Context, a *HTTPAction, in []byte) ([]byte, error) {
+// response, decoded too with decode (decoding checks the JSON, so it is
+// not scanned twice). A status >= 400, a connection error or a body that
+// is not JSON is an error naming the status and an excerpt of the body.
+func (r *run) callHTTP(ctx context.Context, a *HTTPAction, in []byte, decode bool) ([]byte, any, error) {
 	var body io.Reader
 	if a.Method != http.MethodGet && a.Method != http.MethodHead || len(in) > 2 {
 		body = bytes.NewReader(in)
 	}
 	req, err := http.NewRequestWithContext(ctx, a.Method, a.URL, body)
 	if err != nil {
-		return nil, fmt.Errorf("build request: %w", err)
+		return nil, nil, fmt.Errorf("build request: %w", err)
 	}
 	if body != nil {
 		req.Header["Content-Type"] = jsonType
@@ -39,56 +40,69 @@ func (r *run) callHTTP(ctx context.Context, a *HTTPAction, in []byte) ([]byte, e
 	resp, err := r.client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("connection error: %w", err)
+		return nil, nil, fmt.Errorf("connection error: %w", err)
 	}
 	defer resp.Body.Close()
 	data, err := readCapped(resp.Body, resp.ContentLength)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("HTTP %d: read response: %w", resp.StatusCode, err)
+		return nil, nil, fmt.Errorf("HTTP %d: read response: %w", resp.StatusCode, err)
 	}
 	if resp.StatusCode >= 400 {
-		return nil, fmt.Errorf("HTTP %d: %s", resp.StatusCode, bodyExcerpt(data))
+		return nil, nil, fmt.Errorf("HTTP %d: %s", resp.StatusCode, bodyExcerpt(data))
 	}
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 {
-		return emptyObject, nil
+		if decode {
+			return emptyObject, map[string]any{}, nil
+		}
+		return emptyObject, nil, nil
 	}
-	if !json.Valid(data) {
+	var val any
+	valid := false
+	if decode {
+		v, err := decodeJSON(data)
+		val, valid = v, err == nil
+	} else {
+		valid = json.Valid(data)
+	}
+	if !valid {
 		ct := resp.Header.Get("Content-Type")
 		if ct == "" {
 			ct = "none"
 		}
-		return nil, fmt.Errorf("HTTP %d: response is not JSON (Content-Type %s): %s", resp.StatusCode, ct, bodyExcerpt(data))
+		return nil, nil, fmt.Errorf("HTTP %d: response is not JSON (Content-Type %s): %s", resp.StatusCode, ct, bodyExcerpt(data))
 	}
-	return data, nil
+	return data, val, nil
 }
 
 var jsonType = []string{"application/json"}
 
 // readCapped reads at most MaxResponse bytes, failing on a larger body.
+// size is the announced length, or -1.
 func readCapped(rd io.Reader, size int64) ([]byte, error) {
 	if size > MaxResponse {
 		return nil, fmt.Errorf("response is larger than %d MiB", MaxResponse>>20)
 	}
-	var buf bytes.Buffer
-	if size > 0 {
-		buf.Grow(int(size) + 1)
-	} else {
-		buf.Grow(512)
+	if size >= 0 {
+		buf := make([]byte, size)
+		if _, err := io.ReadFull(rd, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
 	}
-	n, err := buf.ReadFrom(io.LimitReader(rd, MaxResponse+1))
+	data, err := io.ReadAll(io.LimitReader(rd, MaxResponse+1))
 	if err != nil {
 		return nil, err
 	}
-	if n > MaxResponse {
+	if len(data) > MaxResponse {
 		return nil, fmt.Errorf("response is larger than %d MiB", MaxResponse>>20)
 	}
-	return buf.Bytes(), nil
+	return data, nil
 }
 
 // bodyExcerpt quotes the start of a response body for an error message.

@@ -103,9 +103,10 @@ type job struct {
 	vals []any
 }
 
-// run is the state of one run. The goroutine that starts it (loop) and
-// the node workers share it under mu; events are stamped and sent under
-// mu, so Seq follows the order of state changes.
+// run is the state of one run. The node workers share it under mu.
+// Events are stamped under mu, so Seq follows the order of state changes,
+// and queued; loop, the goroutine that owns the run, sends them, so a
+// slow reader never holds up a worker.
 type run struct {
 	wf      *Workflow
 	opts    Options
@@ -115,24 +116,28 @@ type run struct {
 	input   []byte
 	ctxDone <-chan struct{}
 	wg      sync.WaitGroup
-	allDone chan struct{} // closed when every node is in a final state
+	wake    chan struct{} // a worker queued events (capacity 1)
 
 	mu        sync.Mutex
 	nodes     []nodeState
 	needVal   []bool  // node's output is merged with others by some child
-	ready     []int32 // dependencies finished, waiting for a slot
+	ready     []int32 // dependencies finished, not yet looked at
+	readyHead int
+	waiting   []int32 // need a slot (Parallel)
+	waitHead  int
 	running   int
 	remaining int // nodes not in a final state
 	seq       int64
-	stopping  bool // ctx is done: events wait in backlog
+	queue     []Event // stamped, not yet sent
+	sending   bool    // loop is sending a batch taken from queue
+	woken     bool    // wake holds a token or loop is about to look
 	cancelled bool
-	backlog   []Event
 	nfailed   int
 	firstErr  string
 }
 
 func newRun(wf *Workflow, opts Options, ch chan<- Event) *run {
-	r := &run{wf: wf, opts: opts, ch: ch, client: opts.HTTPClient, allDone: make(chan struct{})}
+	r := &run{wf: wf, opts: opts, ch: ch, client: opts.HTTPClient, wake: make(chan struct{}, 1)}
 	r.input = bytes.TrimSpace(opts.Input)
 	if len(r.input) == 0 {
 		r.input = emptyObject
@@ -156,8 +161,9 @@ func (r *run) newClient() {
 	}
 }
 
-// loop owns the run: it starts the root nodes, waits for the end or for
-// ctx, waits for every worker and sends the run's final event.
+// loop owns the run: it starts the root nodes, sends queued events until
+// every node is final or ctx is done, waits for every worker and sends
+// the run's final event.
 func (r *run) loop(ctx context.Context) {
 	defer close(r.ch)
 	r.ctxDone = ctx.Done()
@@ -185,16 +191,46 @@ func (r *run) loop(ctx context.Context) {
 			r.ready = append(r.ready, int32(i))
 		}
 	}
-	if n == 0 {
-		close(r.allDone)
-	}
 	r.dispatch(ctx, false)
 	r.mu.Unlock()
 
-	select {
-	case <-r.allDone:
-	case <-ctx.Done():
+	var spare []Event
+	for {
+		r.mu.Lock()
+		batch := r.queue
+		r.queue = spare[:0]
+		r.woken = false
+		r.sending = len(batch) > 0
+		finished := r.remaining == 0
+		r.mu.Unlock()
+		for k, ev := range batch {
+			if !r.send(ev) {
+				r.mu.Lock()
+				r.queue = append(batch[k:len(batch):len(batch)], r.queue...)
+				r.mu.Unlock()
+				break
+			}
+		}
+		if len(batch) > 0 {
+			r.mu.Lock()
+			r.sending = false
+			r.mu.Unlock()
+		}
+		spare = batch
+		if ctx.Err() != nil {
+			break
+		}
+		if finished && len(batch) == 0 {
+			break
+		}
+		if len(batch) == 0 {
+			select {
+			case <-r.wake:
+			case <-ctx.Done():
+			}
+		}
 	}
+
 	r.mu.Lock()
 	if ctx.Err() != nil && r.remaining > 0 {
 		r.cancel()
@@ -204,28 +240,38 @@ func (r *run) loop(ctx context.Context) {
 	r.finish()
 }
 
+// send sends ev unless ctx is done first.
+func (r *run) send(ev Event) bool {
+	select {
+	case r.ch <- ev:
+		return true
+	default:
+	}
+	select {
+	case r.ch <- ev:
+		return true
+	case <-r.ctxDone:
+		return false
+	}
+}
+
 // cancel marks every node that has not started cancelled; running nodes
 // see ctx done and report cancelled themselves. r.mu is held.
 func (r *run) cancel() {
 	r.cancelled = true
-	r.ready = nil
+	r.ready, r.readyHead, r.waiting, r.waitHead = nil, 0, nil, 0
 	for i := range r.nodes {
 		if r.nodes[i].state == StatePending {
 			r.nodes[i].state = StateCancelled
 			r.emit(Event{Node: r.wf.Nodes[i].Name, State: StateCancelled, Error: "run cancelled before the node started"})
-			r.settle()
+			r.remaining--
 		}
 	}
 }
 
-// settle counts one more node in a final state. r.mu is held.
-func (r *run) settle() {
-	r.remaining--
-	if r.remaining == 0 {
-		close(r.allDone)
-	}
-}
-
+// finish queues the run's final event and sends what is queued. Every
+// worker is done. Once ctx is done, the reader gets flushGrace to take
+// the rest.
 func (r *run) finish() {
 	ev := Event{State: StateSucceeded}
 	switch {
@@ -243,42 +289,52 @@ func (r *run) finish() {
 		}
 	}
 	r.emit(ev)
-	if len(r.backlog) == 0 {
-		return
-	}
-	t := time.NewTimer(flushGrace)
-	defer t.Stop()
-	for _, ev := range r.backlog {
+	var grace <-chan time.Time
+	for _, ev := range r.queue {
+		if grace == nil {
+			if r.send(ev) {
+				continue
+			}
+			t := time.NewTimer(flushGrace)
+			defer t.Stop()
+			grace = t.C
+		}
 		select {
 		case r.ch <- ev:
-		case <-t.C:
+		case <-grace:
 			return
 		}
 	}
 }
 
-// emit stamps ev and sends it. Until ctx is done it waits for room in the
-// channel; after, events queue in the backlog that finish flushes. r.mu
-// is held (or no worker is left).
+// emit stamps ev and queues it for loop to send. r.mu is held (or no
+// worker is left).
 func (r *run) emit(ev Event) {
 	r.seq++
 	ev.Seq = r.seq
 	ev.Time = time.Now()
 	ev.RunID = r.opts.RunID
-	if r.stopping {
-		r.backlog = append(r.backlog, ev)
-		return
+	if len(r.queue) == 0 && !r.sending {
+		// Nothing sent earlier is pending: send directly if there is
+		// room, so the reader works while the run goes on.
+		select {
+		case r.ch <- ev:
+			return
+		default:
+		}
 	}
-	select {
-	case r.ch <- ev:
-		return
-	default:
-	}
-	select {
-	case r.ch <- ev:
-	case <-r.ctxDone:
-		r.stopping = true
-		r.backlog = append(r.backlog, ev)
+	r.queue = append(r.queue, ev)
+	r.notify()
+}
+
+// notify wakes loop, once until it looks. r.mu is held.
+func (r *run) notify() {
+	if !r.woken {
+		r.woken = true
+		select {
+		case r.wake <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -290,37 +346,42 @@ func (r *run) emit(ev Event) {
 func (r *run) dispatch(ctx context.Context, keep bool) (job, bool) {
 	var kept job
 	var haveKept bool
-	for k := 0; k < len(r.ready); {
-		if r.stopping || r.isDone() {
-			break // loop cancels what is left
-		}
-		i := r.ready[k]
-		if r.instant(i) {
-			r.ready = append(r.ready[:k], r.ready[k+1:]...)
-			r.finishInstant(i)
-			k = 0 // finishing may have appended nodes
+	for !r.isDone() {
+		free := r.opts.Parallel <= 0 || r.running < r.opts.Parallel
+		if free && r.waitHead < len(r.waiting) {
+			i := r.waiting[r.waitHead]
+			r.waitHead++
+			j := r.prepare(i)
+			r.running++
+			if j.vals == nil {
+				// The input is known: say so now, under this lock.
+				r.emitRunning(j.node, j.in)
+			}
+			if keep && !haveKept {
+				kept, haveKept = j, true
+				continue
+			}
+			r.wg.Add(1)
+			go r.work(ctx, j)
 			continue
 		}
-		if r.opts.Parallel > 0 && r.running >= r.opts.Parallel {
-			k++ // only instant nodes may still go
+		if r.readyHead < len(r.ready) {
+			i := r.ready[r.readyHead]
+			r.readyHead++
+			if r.instant(i) {
+				r.finishInstant(i)
+			} else {
+				r.waiting = append(r.waiting, i)
+			}
 			continue
 		}
-		r.ready = append(r.ready[:k], r.ready[k+1:]...)
-		j := r.prepare(i)
-		r.running++
-		if j.vals == nil {
-			// The input is known: say so now, under this lock.
-			r.emitRunning(j.node, j.in)
-		}
-		if keep && !haveKept {
-			kept, haveKept = j, true
-			continue
-		}
-		r.wg.Add(1)
-		go r.work(ctx, j)
+		break
 	}
-	if len(r.ready) == 0 {
-		r.ready = r.ready[:0:0]
+	if r.readyHead == len(r.ready) {
+		r.ready, r.readyHead = r.ready[:0], 0
+	}
+	if r.waitHead == len(r.waiting) {
+		r.waiting, r.waitHead = r.waiting[:0], 0
 	}
 	return kept, haveKept
 }
@@ -456,7 +517,10 @@ func (r *run) release(i int32) {
 			r.ready = append(r.ready, c)
 		}
 	}
-	r.settle()
+	r.remaining--
+	if r.remaining == 0 {
+		r.notify() // loop may be waiting with nothing queued
+	}
 }
 
 // work runs jobs: the one it was given, then, while the run goes on, one
@@ -549,13 +613,16 @@ func (r *run) attempts(ctx context.Context, i int32, in []byte) result {
 			r.emit(Event{Node: nd.Name, State: StateRunning, Attempt: a, MaxAttempts: max})
 			r.mu.Unlock()
 		}
-		out, stderr, err := r.attempt(ctx, nd, in, timeout)
+		out, val, stderr, err := r.attempt(ctx, nd, in, timeout, r.needVal[i])
 		switch {
 		case err == nil:
-			m := result{node: i, attempt: a, state: StateSucceeded, out: out, stderr: stderr}
+			m := result{node: i, attempt: a, state: StateSucceeded, out: out, val: val, stderr: stderr}
 			if r.needVal[i] {
-				if v, err := decodeJSON(out); err == nil {
-					m.val, m.hasVal = v, true
+				m.hasVal = true
+				if val == nil {
+					if v, err := decodeJSON(out); err == nil {
+						m.val = v
+					}
 				}
 			}
 			return m
@@ -598,22 +665,23 @@ func backoff(base time.Duration, a int) time.Duration {
 	return half + rand.N(d-half+1)
 }
 
-// attempt runs one attempt of nd with its own deadline.
-func (r *run) attempt(ctx context.Context, nd *Node, in []byte, timeout time.Duration) (out []byte, stderr string, err error) {
+// attempt runs one attempt of nd with its own deadline. With decode, an
+// http node's output comes back decoded too.
+func (r *run) attempt(ctx context.Context, nd *Node, in []byte, timeout time.Duration, decode bool) (out []byte, val any, stderr string, err error) {
 	actx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	switch nd.Kind {
 	case KindHTTP:
-		out, err = r.callHTTP(actx, nd.HTTP, in)
+		out, val, err = r.callHTTP(actx, nd.HTTP, in, decode)
 	case KindExec:
 		out, stderr, err = runExec(actx, nd.Exec, in)
 	default:
-		return in, "", nil
+		return in, nil, "", nil
 	}
 	if err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
 		err = fmt.Errorf("timed out after %s", timeout)
 	}
-	return out, stderr, err
+	return out, val, stderr, err
 }
 
 // IsTruncated reports whether raw is the marker that replaces an input or
