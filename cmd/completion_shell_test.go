@@ -75,6 +75,8 @@ printf '%s\n' "${COMPREPLY[@]}"`
 		t.Fatalf("no driver for %s", shell)
 	}
 	c.Env = append(os.Environ(), "SCRIPT="+script, "LINE="+line, "PATH="+filepath.Dir(bin)+":"+os.Getenv("PATH"))
+	home := t.TempDir()
+	c.Env = append(c.Env, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_STATE_HOME="+filepath.Join(home, ".state"))
 	c.Env = append(c.Env, env...)
 	var stderr strings.Builder
 	c.Stderr = &stderr // bash's compopt complains outside a real completion: not a result
@@ -95,19 +97,22 @@ printf '%s\n' "${COMPREPLY[@]}"`
 }
 
 func TestShellCompletion(t *testing.T) {
+	kubeconfig, _ := filepath.Abs(filepath.Join("..", "testdata", "kubeconfig", "full.yaml"))
 	tests := []struct {
 		name string
 		line string
 		want []string
 	}{
 		{"command name", "fogctl vers", []string{"version"}},
+		{"context names", "fogctl ctx use ", []string{"bus-17", "bus-18", "depot"}},
+		{"context name prefix", "fogctl ctx use bus", []string{"bus-17", "bus-18"}},
 		{"shells", "fogctl completion ", []string{"bash", "fish", "powershell", "zsh"}},
 		{"output formats", "fogctl version -o ", []string{"json", "yaml"}},
 	}
 	for _, shell := range []string{"bash", "fish"} {
 		for _, tt := range tests {
 			t.Run(shell+"/"+tt.name, func(t *testing.T) {
-				got := completeIn(t, shell, tt.line, nil)
+				got := completeIn(t, shell, tt.line, []string{"KUBECONFIG=" + kubeconfig})
 				if diff := cmp.Diff(tt.want, got); diff != "" {
 					t.Errorf("%s completes %q (-want +got):\n%s", shell, tt.line, diff)
 				}
