@@ -28,7 +28,7 @@ const (
 	maxRetries  = 100
 	maxNameLen  = 253
 	maxProblems = 1000           // a ValidationError lists at most this many
-	walkBudget  = 4 << 20        // YAML nodes visited, aliases included
+	walkBudget  = 1 << 20        // YAML nodes visited, aliases included
 	maxDuration = 24 * time.Hour // timeout and backoff
 )
 

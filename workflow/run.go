@@ -58,10 +58,14 @@ type Options struct {
 // cancels the running nodes through their contexts and ends the run
 // cancelled.
 //
-// The caller must read the channel until it is closed, or cancel ctx:
-// the engine waits for a slow reader (the channel is buffered), and once
-// ctx is cancelled it waits at most two seconds more for the reader to
-// take the remaining events. No goroutine Run starts outlives the run.
+// The engine never waits for the reader: an event goes into the buffered
+// channel when there is room, else into a queue (at most the run's own
+// events, about two per node and two per retry) that the run's goroutine
+// drains, every send selecting on ctx.Done. The caller must read the
+// channel until it is closed, or cancel ctx; once ctx is cancelled the
+// reader gets two more seconds to take the remaining events. No goroutine
+// Run starts outlives the run: the channel closes after the last one is
+// done.
 //
 // Concurrent runs share nothing but wf, which Run only reads.
 func Run(ctx context.Context, wf *Workflow, opts Options) <-chan Event {
@@ -101,6 +105,7 @@ type job struct {
 	node int32
 	in   []byte
 	vals []any
+	src  int32 // the one dependency in comes from, or -1
 }
 
 // run is the state of one run. The node workers share it under mu.
@@ -440,8 +445,7 @@ func (r *run) finishInstant(i int32) {
 		} else {
 			st.out = j.in
 			if r.needVal[i] {
-				st.val, _ = decodeJSON(j.in)
-				st.hasVal = true
+				st.val, st.hasVal = r.valueOf(j), true
 			}
 		}
 		ev.Input, ev.Truncated = capData(st.out)
@@ -455,7 +459,7 @@ func (r *run) finishInstant(i int32) {
 // prepare marks node i running and gathers its input. r.mu is held.
 func (r *run) prepare(i int32) job {
 	r.nodes[i].state = StateRunning
-	j := job{node: i}
+	j := job{node: i, src: -1}
 	deps := r.wf.deps[i]
 	var single int32 = -1
 	count := 0
@@ -471,7 +475,7 @@ func (r *run) prepare(i int32) job {
 	case count == 0:
 		j.in = emptyObject // when: always, and no dependency succeeded
 	case count == 1:
-		j.in = r.nodes[single].out
+		j.in, j.src = r.nodes[single].out, single
 	default:
 		j.vals = make([]any, 0, count)
 		for _, p := range deps {
@@ -487,6 +491,21 @@ func (r *run) prepare(i int32) job {
 		}
 	}
 	return j
+}
+
+// valueOf returns j.in decoded, decoding a dependency's output only once
+// however many noop dependants pass it on. r.mu is held.
+func (r *run) valueOf(j job) any {
+	if j.src < 0 {
+		v, _ := decodeJSON(j.in)
+		return v
+	}
+	s := &r.nodes[j.src]
+	if !s.hasVal {
+		s.val, _ = decodeJSON(s.out)
+		s.hasVal = true
+	}
+	return s.val
 }
 
 // mergeVals merges decoded outputs in order and encodes the result.

@@ -438,3 +438,23 @@ func TestAlwaysWithNoSuccess(t *testing.T) {
 		t.Errorf("run %s", rec.State)
 	}
 }
+
+// TestNoop10k: a 10,000-node noop fan-out/fan-in passes the run's input
+// through every node (its speed and memory are BenchmarkNoop10k's).
+func TestNoop10k(t *testing.T) {
+	nodes := []spec{{name: "root", kind: "noop"}}
+	var mids []string
+	for i := range 9998 {
+		mids = append(mids, fmt.Sprint("m", i))
+		nodes = append(nodes, spec{name: mids[i], kind: "noop", deps: []string{"root"}})
+	}
+	nodes = append(nodes, spec{name: "sink", kind: "noop", deps: mids})
+	wf := mustParse(t, nodes)
+	evs, rec := collect(t, context.Background(), wf, Options{Input: []byte(`{"station": "depot-3", "pm25": 12.5}`)})
+	if rec.State != StateSucceeded || len(evs) != 10002 {
+		t.Fatalf("run %s with %d events", rec.State, len(evs))
+	}
+	if got := string(rec.Node("sink").Output); got != `{"pm25":12.5,"station":"depot-3"}` {
+		t.Errorf("sink output %s", got)
+	}
+}
