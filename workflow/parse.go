@@ -156,7 +156,23 @@ func (p *parser) parse(data []byte) *Workflow {
 		data = bytes.ReplaceAll(data, []byte{'\t'}, []byte{' '})
 	}
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	err := dec.Decode(&doc)
+	if err == io.EOF {
+		err = nil // empty file: reported below
+	}
+	if err == nil {
+		var next yaml.Node
+		switch err2 := dec.Decode(&next); {
+		case err2 == io.EOF:
+		case err2 != nil:
+			err = err2
+		default:
+			p.add(next.Line, "", "", "more than one YAML document (---): put one workflow in a file")
+			return nil
+		}
+	}
+	if err != nil {
 		msg := err.Error()
 		line := 0
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {

@@ -175,6 +175,9 @@ func TestParseProblems(t *testing.T) {
 		{"duplicate key", "apiVersion: fogctl.io/v1alpha1\nkind: Workflow\nspec:\n  nodes:\n  - name: a\n    kind: noop\n    kind: http\n", `x.yaml:7: spec.nodes[0].kind: set twice (first at line 6)`},
 		{"empty argv", "apiVersion: fogctl.io/v1alpha1\nkind: Workflow\nspec:\n  nodes:\n  - {name: a, kind: exec, argv: []}\n", `node "a": argv: must name a program`},
 		{"duplicate's unknown dependency", "nodes:\n- {name: a, action: GET, url: 'http://h/'}\n- {name: a, action: GET, url: 'http://h/', dependencies: [zz]}\n", `x.yaml:3: node "a": dependencies: unknown dependency "zz"`},
+		{"two documents", "nodes:\n- {name: a, action: GET, url: 'http://h/'}\n---\nnodes: []\n", `x.yaml:3: more than one YAML document`},
+		{"comments only", "# nothing here\n", `x.yaml: file is empty`},
+		{"mixed formats", "kind: Workflow\napiVersion: fogctl.io/v1alpha1\nnodes: []\n", `x.yaml:3: nodes: unknown field (known: apiVersion, kind, metadata, spec)`},
 		{"JSON trailing data", `{"nodes": []} {}`, `x.yaml:1: invalid JSON: unexpected data after the top-level value`},
 		{"JSON tabs", "{\n\t\"nodes\": [\n\t\t{\"name\": \"a\", \"action\": \"GET\", \"url\": \"http://127.0.0.1/\", \"dependencies\": [\"b\"]}\n\t]\n}\n", `x.yaml:3: node "a": dependencies: unknown dependency "b"`},
 	}

@@ -458,3 +458,36 @@ func TestNoop10k(t *testing.T) {
 		t.Errorf("sink output %s", got)
 	}
 }
+
+// TestHTTPRequest: an http node sends its method, headers and input as
+// the JSON body; GET with an empty input sends no body.
+func TestHTTPRequest(t *testing.T) {
+	type seen struct {
+		method, host, ctype, auth, body string
+	}
+	var mu sync.Mutex
+	got := map[string]seen{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got[r.URL.Path] = seen{r.Method, r.Host, r.Header.Get("Content-Type"), r.Header.Get("Authorization"), string(b)}
+		mu.Unlock()
+		io.WriteString(w, `{"from": "`+r.URL.Path+`"}`)
+	}))
+	defer srv.Close()
+	wf := mustParse(t, []spec{
+		{name: "get", kind: "http", url: srv.URL + "/get", extra: "method: get\nheaders: {Authorization: Bearer t0ken, Host: sensors.depot}"},
+		{name: "put", kind: "http", url: srv.URL + "/put", deps: []string{"get"}, extra: "method: PUT"},
+	})
+	_, rec := collect(t, context.Background(), wf, Options{})
+	if rec.State != StateSucceeded {
+		t.Fatalf("run %s: %s", rec.State, rec.Error)
+	}
+	want := map[string]seen{
+		"/get": {"GET", "sensors.depot", "", "Bearer t0ken", ""},
+		"/put": {"PUT", strings.TrimPrefix(srv.URL, "http://"), "application/json", "", `{"from": "/get"}`},
+	}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(seen{})); diff != "" {
+		t.Errorf("requests (-want +got)\n%s", diff)
+	}
+}
