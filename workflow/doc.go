@@ -79,7 +79,11 @@
 // or cancelled. noop and reused nodes go straight from pending to
 // succeeded, with input and output on that one event; upstream-failed
 // nodes go straight from pending to upstream-failed. Event Seq counts
-// from 1 without gaps.
+// from 1 without gaps, and a node's events come after the final events of
+// its dependencies. The run's final event says succeeded, failed (Error
+// names the first node that failed, and how many more did) or cancelled.
+// The engine never waits for a slow reader: events it cannot put in the
+// channel wait in a queue that the run's goroutine drains.
 //
 // Events carry Input and Output up to MaxEventData (256 KiB) each; a
 // larger one is replaced by {"fogctl.truncated": {"bytes": N, "excerpt":
