@@ -91,9 +91,11 @@ func demoRun(ctx context.Context, opts *DemoOptions) (err error) {
 		ropts.Live = runcmd.DefaultLive
 	}
 	job := runcmd.Job{Path: "fogctl-demo/" + demoFile, Data: data, Workflow: wf}
-	if err := runcmd.Execute(ctx, ropts, job); err != nil {
+	runID, err := runcmd.Execute(ctx, ropts, job)
+	if err != nil {
 		return err
 	}
+	fmt.Fprintf(opts.IO.ErrOut, "✓ Demo run recorded: fogctl runs show %s\n", runID)
 	if opts.Keep {
 		return keep(ctx, opts, svc, data)
 	}

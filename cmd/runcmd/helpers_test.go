@@ -142,10 +142,13 @@ func testFactory(t *testing.T, tty bool) (*cmdutil.Factory, *bytes.Buffer, *byte
 }
 
 // run runs one fogctl command line in-process, as main does, and returns
-// its exit code.
+// its exit code. A run still going after a minute is cancelled (exit 130)
+// rather than left to hang the test.
 func run(t *testing.T, f *cmdutil.Factory, args ...string) int {
 	t.Helper()
-	return int(cmd.Run(context.Background(), f, args))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return int(cmd.Run(ctx, f, args))
 }
 
 var (

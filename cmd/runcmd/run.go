@@ -150,14 +150,16 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		if err != nil {
 			return err
 		}
-		return Execute(ctx, opts, job)
+		_, err = Execute(ctx, opts, job)
+		return err
 	}
 	job, err := loadJob(opts.IO, opts.File)
 	if err != nil {
 		return err
 	}
 	job.Input = input
-	return Execute(ctx, opts, job)
+	_, err = Execute(ctx, opts, job)
+	return err
 }
 
 // loadJob reads and validates a workflow file. An invalid file lists every
@@ -233,21 +235,22 @@ func readInput(stdin io.Reader, name string) (json.RawMessage, error) {
 
 // Execute runs a job and records it: the engine's events go to the run
 // store's journal and to one printer (live status on a terminal, plain
-// lines otherwise, JSON with -o). It returns nil when the run succeeded,
-// and an ExitError with code 1 (a node failed) or 130 (cancelled)
-// otherwise. `fogctl demo` runs its pipeline through here too.
-func Execute(ctx context.Context, opts *RunOptions, job Job) error {
+// lines otherwise, JSON with -o). It returns the run's ID (once the run
+// is recorded) and nil when the run succeeded, or an ExitError with code
+// 1 (a node failed) or 130 (cancelled). `fogctl demo` runs its pipeline
+// through here too.
+func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err error) {
 	client, err := opts.HTTPClient()
 	if err != nil {
-		return err
+		return "", err
 	}
 	stateDir, err := opts.StateDir()
 	if err != nil {
-		return fmt.Errorf("find the state directory for the run record: %w", err)
+		return "", fmt.Errorf("find the state directory for the run record: %w", err)
 	}
 	store, err := runstore.Open(stateDir)
 	if err != nil {
-		return err
+		return "", err
 	}
 	input := job.Input
 	if len(input) == 0 {
@@ -262,9 +265,9 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) error {
 		ResumedFrom: job.ResumedFrom,
 	}, job.Data)
 	if err != nil {
-		return err
+		return "", err
 	}
-	runID := rec.ID()
+	runID = rec.ID()
 	record := workflow.NewRecord(job.Workflow, runID)
 
 	// runCtx also ends when a live view the user quit returns early.
@@ -315,13 +318,13 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) error {
 	}
 	if opts.Output == "json" {
 		if err := cmdutil.PrintJSON(opts.IO.Out, record); err != nil {
-			return err
+			return runID, err
 		}
 	}
 	if perr != nil && !errors.Is(perr, context.Canceled) {
 		fmt.Fprintf(opts.IO.ErrOut, "warning: printing the run: %v\n", perr)
 	}
-	return runResult(ctx, runID, &tally)
+	return runID, runResult(ctx, runID, &tally)
 }
 
 // runResult turns how a run ended into the command's error and exit code.
