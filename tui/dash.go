@@ -129,7 +129,7 @@ type DashModel struct {
 	st   Styles
 	keys dashKeys
 	src  DashSource
-	ctx  context.Context
+	stop <-chan struct{}
 
 	width, height int
 	now           time.Time
@@ -161,9 +161,10 @@ type DashModel struct {
 	tickGen int
 }
 
-// NewDashModel returns the dashboard over src. ctx bounds every probe and
-// request the dashboard makes.
-func NewDashModel(ctx context.Context, src DashSource, st Styles) *DashModel {
+// NewDashModel returns the dashboard over src. Closing stop (the caller's
+// ctx.Done()) cancels every probe and request the dashboard has under way;
+// each has its own timeout besides.
+func NewDashModel(stop <-chan struct{}, src DashSource, st Styles) *DashModel {
 	if src.Now == nil {
 		src.Now = time.Now
 	}
@@ -171,7 +172,7 @@ func NewDashModel(ctx context.Context, src DashSource, st Styles) *DashModel {
 		src.ProbeTimeout = 2 * time.Second
 	}
 	return &DashModel{
-		st: st, keys: newDashKeys(), src: src, ctx: ctx,
+		st: st, keys: newDashKeys(), src: src, stop: stop,
 		width: 80, height: 24,
 		probes: map[string]ProbeRow{},
 		now:    src.Now(),
@@ -216,12 +217,12 @@ func loadRuns(src DashSource) tea.Cmd {
 }
 
 func (m *DashModel) loadMembers() tea.Cmd {
-	zt, ctx := m.src.ZeroTier, m.ctx
+	zt, stop := m.src.ZeroTier, m.stop
 	if zt == nil {
 		return nil
 	}
 	return func() tea.Msg {
-		rctx, cancel := context.WithTimeout(ctx, requestTimeout)
+		rctx, cancel := requestCtx(stop, requestTimeout)
 		defer cancel()
 		ms, err := zt.Pending(rctx)
 		return membersMsg{ms, err}
@@ -238,25 +239,41 @@ func (m *DashModel) probe() tea.Cmd {
 	for i, c := range m.contexts {
 		names[i] = c.Name
 	}
-	probe, ctx, timeout, now := m.src.Probe, m.ctx, m.src.ProbeTimeout, m.src.Now
+	probe, stop, timeout, now := m.src.Probe, m.stop, m.src.ProbeTimeout, m.src.Now
 	return tea.Batch(func() tea.Msg {
-		pctx, cancel := context.WithTimeout(ctx, timeout+time.Second)
+		pctx, cancel := requestCtx(stop, timeout+time.Second)
 		defer cancel()
 		return probeMsg{rows: probe(pctx, names), at: now()}
 	}, m.newTicks(tickEvery))
 }
 
-func useContext(ctx context.Context, use func(context.Context, string) error, name string) tea.Cmd {
+// requestCtx is the context of one request: it ends after d, or when stop
+// is closed. The goroutine that links them ends with it (cancel).
+func requestCtx(stop <-chan struct{}, d time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	if stop != nil {
+		go func() {
+			select {
+			case <-stop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
+	return ctx, cancel
+}
+
+func useContext(stop <-chan struct{}, use func(context.Context, string) error, name string) tea.Cmd {
 	return func() tea.Msg {
-		rctx, cancel := context.WithTimeout(ctx, requestTimeout)
+		rctx, cancel := requestCtx(stop, requestTimeout)
 		defer cancel()
 		return usedMsg{name, use(rctx, name)}
 	}
 }
 
-func memberCmd(ctx context.Context, verb string, fn func(context.Context, netoverlay.Member) error, mem netoverlay.Member) tea.Cmd {
+func memberCmd(stop <-chan struct{}, verb string, fn func(context.Context, netoverlay.Member) error, mem netoverlay.Member) tea.Cmd {
 	return func() tea.Msg {
-		rctx, cancel := context.WithTimeout(ctx, requestTimeout)
+		rctx, cancel := requestCtx(stop, requestTimeout)
 		defer cancel()
 		return memberDoneMsg{verb, mem, fn(rctx, mem)}
 	}
@@ -409,17 +426,17 @@ func (m *DashModel) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.probe(), loadRuns(m.src), m.loadMembers())
 	case key.Matches(msg, k.Use) && m.focus == paneContexts:
 		if c, ok := m.selectedContext(); ok {
-			return m, useContext(m.ctx, m.src.Use, c.Name)
+			return m, useContext(m.stop, m.src.Use, c.Name)
 		}
 	case key.Matches(msg, k.Authorize) && m.focus == paneMembers:
 		if mem, ok := m.selectedMember(); ok {
 			m.confirm = fmt.Sprintf("Authorize %s (%s) on %s with the next free address? (y/N)", mem.ID, orDash(mem.Name), mem.NetworkID)
-			m.onConfirm = memberCmd(m.ctx, "authorize", m.src.ZeroTier.Authorize, mem)
+			m.onConfirm = memberCmd(m.stop, "authorize", m.src.ZeroTier.Authorize, mem)
 		}
 	case key.Matches(msg, k.Deny) && m.focus == paneMembers:
 		if mem, ok := m.selectedMember(); ok {
 			m.confirm = fmt.Sprintf("Deny %s (%s) on %s: remove its join request? (y/N)", mem.ID, orDash(mem.Name), mem.NetworkID)
-			m.onConfirm = memberCmd(m.ctx, "deny", m.src.ZeroTier.Deny, mem)
+			m.onConfirm = memberCmd(m.stop, "deny", m.src.ZeroTier.Deny, mem)
 		}
 	}
 	return m, nil
@@ -443,7 +460,7 @@ func (m *DashModel) runCommand(line string) tea.Cmd {
 				m.clamp()
 			}
 		}
-		return useContext(m.ctx, m.src.Use, arg)
+		return useContext(m.stop, m.src.Use, arg)
 	case "run":
 		if arg == "" {
 			m.setStatus(true, ":run needs a workflow file: :run pipeline.yaml")

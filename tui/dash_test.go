@@ -145,7 +145,7 @@ func drive(t *testing.T, m *DashModel, cmd tea.Cmd) {
 func newDash(t *testing.T, f *fakeFleet, zt bool) *DashModel {
 	t.Helper()
 	f.current = "depot"
-	m := NewDashModel(context.Background(), f.source(zt), asciiStyles())
+	m := NewDashModel(nil, f.source(zt), asciiStyles())
 	m.tick = func(time.Duration, int) tea.Cmd { return func() tea.Msg { return nil } }
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	drive(t, m, m.Init())
@@ -305,7 +305,7 @@ func TestDashManyContexts(t *testing.T) {
 		}
 		return rows, nil
 	}
-	m := NewDashModel(context.Background(), src, asciiStyles())
+	m := NewDashModel(nil, src, asciiStyles())
 	m.tick = func(time.Duration, int) tea.Cmd { return func() tea.Msg { return nil } }
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	drive(t, m, m.Init())
@@ -320,6 +320,49 @@ func TestDashManyContexts(t *testing.T) {
 	for _, pane := range []string{"contexts (300)", "recent runs", "zerotier: 1 pending"} {
 		if !strings.Contains(frame, pane) {
 			t.Errorf("pane %q missing:\n%s", pane, frame)
+		}
+	}
+}
+
+// TestDashStopCancelsRequests: when the caller's context ends (Ctrl-C from
+// outside), a probe under way is cancelled, not left to its timeout.
+func TestDashStopCancelsRequests(t *testing.T) {
+	stop := make(chan struct{})
+	f := &fakeFleet{}
+	src := f.source(false)
+	started := make(chan struct{})
+	src.Probe = func(ctx context.Context, names []string) []ProbeRow {
+		close(started)
+		<-ctx.Done()
+		return nil
+	}
+	m := NewDashModel(stop, src, asciiStyles())
+	m.tick = func(time.Duration, int) tea.Cmd { return func() tea.Msg { return nil } }
+	_, cmd := m.Update(contextsMsg{rows: []ContextRow{{Name: "bus-17"}}}) // probes at once
+	if cmd == nil {
+		t.Fatal("no probe after the contexts loaded")
+	}
+	got := make(chan tea.Msg, 8)
+	go func() {
+		// Run the batch's commands as bubbletea would; the probe's
+		// message arrives once its context ends.
+		for _, c := range cmd().(tea.BatchMsg) {
+			if c != nil {
+				go func() { got <- c() }()
+			}
+		}
+	}()
+	<-started
+	close(stop)
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case msg := <-got:
+			if _, ok := msg.(probeMsg); ok {
+				return
+			}
+		case <-deadline:
+			t.Fatal("the probe was not cancelled when stop closed")
 		}
 	}
 }

@@ -94,7 +94,7 @@ func GraphOf(wf *workflow.Workflow) Graph {
 // RunDash shows the fleet dashboard until the user quits. ctx bounds every
 // probe and request it makes.
 func RunDash(ctx context.Context, cfg Config, src DashSource) error {
-	m := NewDashModel(ctx, src, NewStyles(cfg.Renderer()))
+	m := NewDashModel(ctx.Done(), src, NewStyles(cfg.Renderer()))
 	opts := []tea.ProgramOption{tea.WithInput(cfg.In), tea.WithOutput(cfg.Out), tea.WithContext(ctx), tea.WithoutSignalHandler()}
 	if cfg.AltScreen {
 		opts = append(opts, tea.WithAltScreen())
