@@ -346,6 +346,16 @@ func (m *DashModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, loadRuns(m.src)
 	case tea.KeyMsg:
+		// Keys typed faster than a read arrive as one message: handle
+		// them one at a time (":ctx bus-17" typed at once, say).
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !m.typing {
+			var cmds []tea.Cmd
+			for _, r := range msg.Runes {
+				_, cmd := m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+				cmds = append(cmds, cmd)
+			}
+			return m, tea.Batch(cmds...)
+		}
 		return m.key(msg)
 	}
 	return m, nil

@@ -197,8 +197,7 @@ func TestDashUseContext(t *testing.T) {
 		t.Errorf(":ctx depot used %v", f.used)
 	}
 	f.failUseOf = "bus-99"
-	dashKey(t, m, ":")
-	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("ctx bus-99")})
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(":ctx bus-99")}) // typed in one read
 	dashKey(t, m, "enter")
 	if frame := m.View(); !strings.Contains(frame, `switch to "bus-99": context "bus-99" is not defined`) {
 		t.Errorf("failed switch not shown:\n%s", frame)
