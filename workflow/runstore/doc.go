@@ -30,8 +30,8 @@
 // created with mkdir, which fails rather than share a directory with
 // another process.
 //
-// Retention: Create removes the oldest runs beyond Keep (DefaultKeep, 200)
-// that no process is running.
+// Retention: each Run's Close removes the oldest runs beyond Keep
+// (DefaultKeep, 200) that no process is running.
 //
 // runstore never prints and never touches a terminal.
 package runstore

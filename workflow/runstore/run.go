@@ -20,6 +20,7 @@ const writeCoalesce = time.Millisecond
 // Run is the record of one run being written. Append queues events for
 // the writer goroutine; Close drains it and compacts the journal.
 type Run struct {
+	store    *Store
 	meta     Meta
 	workflow string
 	dir      string
@@ -192,6 +193,7 @@ func (r *Run) Close(rec *workflow.Record) error {
 	if err != nil {
 		return fmt.Errorf("record run %s: %w", r.meta.ID, err)
 	}
+	r.store.prune(r.meta.ID)
 	return nil
 }
 

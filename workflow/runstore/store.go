@@ -155,14 +155,14 @@ func (s *Store) Create(meta Meta, workflowData []byte) (*Run, error) {
 		lock.Close()
 		return fail(err)
 	}
-	s.prune(meta.ID)
-	r := &Run{meta: meta, workflow: string(workflowData), dir: dir, lock: lock, file: journal}
+	r := &Run{store: s, meta: meta, workflow: string(workflowData), dir: dir, lock: lock, file: journal}
 	r.start()
 	return r, nil
 }
 
 // prune removes the oldest runs beyond Keep that no process holds, never
-// the run just created. Errors are ignored: retention is best effort.
+// the run current. Errors are ignored: retention is best effort. Close
+// calls it once the run is recorded, so it never delays a run's start.
 func (s *Store) prune(current string) {
 	if s.Keep <= 0 {
 		return
