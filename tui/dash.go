@@ -400,6 +400,8 @@ func (m *DashModel) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			}
 		case tea.KeyRunes, tea.KeySpace:
 			m.command += string(msg.Runes)
+		case tea.KeyTab:
+			m.complete()
 		}
 		return m, nil
 	}
@@ -450,6 +452,40 @@ func (m *DashModel) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 	}
 	return m, nil
+}
+
+// complete extends ":ctx PREFIX" to the longest name prefix the contexts
+// share, or a verb to its full name.
+func (m *DashModel) complete() {
+	verb, arg, spaced := strings.Cut(m.command, " ")
+	if !spaced {
+		for _, v := range []string{"ctx ", "run ", "runs"} {
+			if verb != "" && strings.HasPrefix(v, verb) {
+				m.command = v
+				return
+			}
+		}
+		return
+	}
+	if verb != "ctx" {
+		return
+	}
+	var match []string
+	for _, c := range m.contexts {
+		if strings.HasPrefix(c.Name, arg) {
+			match = append(match, c.Name)
+		}
+	}
+	if len(match) == 0 {
+		return
+	}
+	common := match[0]
+	for _, n := range match[1:] {
+		for !strings.HasPrefix(n, common) {
+			common = common[:len(common)-1]
+		}
+	}
+	m.command = "ctx " + common
 }
 
 // runCommand runs a `:` command line.
@@ -921,7 +957,7 @@ func (m *DashModel) viewFooter(b *strings.Builder) {
 	case m.help:
 		bs = []key.Binding{key.NewBinding(key.WithHelp("any key", "back"))}
 	case m.typing:
-		bs = []key.Binding{key.NewBinding(key.WithHelp("enter", "run")), key.NewBinding(key.WithHelp("esc", "cancel"))}
+		bs = []key.Binding{key.NewBinding(key.WithHelp("enter", "run")), key.NewBinding(key.WithHelp("tab", "complete")), key.NewBinding(key.WithHelp("esc", "cancel"))}
 	case m.focus == paneMembers:
 		bs = []key.Binding{k.Authorize, k.Deny, k.Tab, k.Probe, k.Command, k.Help, k.Quit}
 	default:
@@ -946,6 +982,7 @@ func (m *DashModel) helpLines() []string {
 		"  :ctx NAME    make NAME the current context",
 		"  :run FILE    run a workflow in the live view, then come back",
 		"  :runs        reload and go to the recent runs",
+		"  (tab completes commands and context names)",
 	)
 	return out
 }

@@ -204,6 +204,26 @@ func TestDashUseContext(t *testing.T) {
 	}
 }
 
+func TestDashCommandCompletion(t *testing.T) {
+	m := newDash(t, &fakeFleet{}, false)
+	for _, tc := range []struct{ typed, want string }{
+		{"c", "ctx "},
+		{"ctx b", "ctx bus-1"},
+		{"ctx bus-17", "ctx bus-17"},
+		{"ctx d", "ctx depot"},
+		{"ctx x", "ctx x"},
+		{"ru", "run "},
+	} {
+		m.Update(keyMsg(":"))
+		m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(tc.typed)})
+		m.Update(keyMsg("tab"))
+		if m.command != tc.want {
+			t.Errorf(":%s then tab gives :%s, want :%s", tc.typed, m.command, tc.want)
+		}
+		m.Update(keyMsg("esc"))
+	}
+}
+
 func TestDashCommands(t *testing.T) {
 	f := &fakeFleet{}
 	m := newDash(t, f, false)
