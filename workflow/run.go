@@ -196,8 +196,9 @@ func (r *run) loop(ctx context.Context) {
 			r.ready = append(r.ready, int32(i))
 		}
 	}
-	r.dispatch(ctx, false)
+	_, _, spawn := r.dispatch(ctx, false)
 	r.mu.Unlock()
+	r.spawn(ctx, spawn)
 
 	var spare []Event
 	for {
@@ -345,12 +346,11 @@ func (r *run) notify() {
 
 // dispatch starts ready nodes while slots are free: noop, reused and
 // upstream-failed nodes finish on the spot (which may make more nodes
-// ready), others get a worker. With keep, the first job is returned for
-// the calling worker to run itself instead of starting a goroutine.
-// r.mu is held.
-func (r *run) dispatch(ctx context.Context, keep bool) (job, bool) {
-	var kept job
-	var haveKept bool
+// ready), others are returned in spawn for the caller to start once it
+// has unlocked r.mu. With keep, the first job is returned as kept for the
+// calling worker to run itself instead of starting a goroutine. r.mu is
+// held.
+func (r *run) dispatch(ctx context.Context, keep bool) (kept job, haveKept bool, spawn []job) {
 	for !r.isDone() {
 		free := r.opts.Parallel <= 0 || r.running < r.opts.Parallel
 		if free && r.waitHead < len(r.waiting) {
@@ -367,7 +367,7 @@ func (r *run) dispatch(ctx context.Context, keep bool) (job, bool) {
 				continue
 			}
 			r.wg.Add(1)
-			go r.work(ctx, j)
+			spawn = append(spawn, j)
 			continue
 		}
 		if r.readyHead < len(r.ready) {
@@ -388,7 +388,15 @@ func (r *run) dispatch(ctx context.Context, keep bool) (job, bool) {
 	if r.waitHead == len(r.waiting) {
 		r.waiting, r.waitHead = r.waiting[:0], 0
 	}
-	return kept, haveKept
+	return kept, haveKept, spawn
+}
+
+// spawn starts a worker for each job, outside the lock (dispatch counted
+// them in r.wg already).
+func (r *run) spawn(ctx context.Context, jobs []job) {
+	for _, j := range jobs {
+		go r.work(ctx, j)
+	}
 }
 
 func (r *run) isDone() bool {
@@ -562,10 +570,12 @@ func (r *run) work(ctx context.Context, j job) {
 		r.running--
 		r.done(m)
 		var ok bool
+		var spawn []job
 		if !r.cancelled {
-			j, ok = r.dispatch(ctx, true)
+			j, ok, spawn = r.dispatch(ctx, true)
 		}
 		r.mu.Unlock()
+		r.spawn(ctx, spawn)
 		if !ok {
 			return
 		}
