@@ -155,3 +155,24 @@ func TestAppendRecordMatchesEncodingJSON(t *testing.T) {
 		})
 	}
 }
+
+func TestAppendRFC3339Nano(t *testing.T) {
+	zones := []*time.Location{time.UTC, time.FixedZone("CET", 3600), time.FixedZone("NST", -(3*3600 + 30*60)), time.FixedZone("odd", 37), time.Local}
+	times := []time.Time{
+		time.Date(2026, 11, 23, 2, 15, 1, 0, time.UTC),
+		time.Date(2026, 1, 2, 3, 4, 5, 120000000, time.UTC),
+		time.Date(2026, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(1999, 7, 4, 0, 0, 0, 1, time.UTC),
+		time.Date(12026, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Now(),
+	}
+	for _, tm := range times {
+		for _, z := range zones {
+			in := tm.In(z)
+			want := in.Format(time.RFC3339Nano)
+			if got := string(appendRFC3339Nano(nil, in)); got != want {
+				t.Errorf("%v: got %s, want %s", in, got, want)
+			}
+		}
+	}
+}
