@@ -377,36 +377,36 @@ func (m *DashModel) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.confirm != "" {
 		cmd := m.onConfirm
 		m.confirm, m.onConfirm = "", nil
-		if s := msg.String(); s == "y" || s == "Y" {
+		if key.Matches(msg, k.Yes) {
 			return m, cmd
 		}
 		m.setStatus(false, "Nothing changed")
 		return m, nil
 	}
 	if m.typing {
-		switch msg.Type {
-		case tea.KeyEnter:
+		switch {
+		case key.Matches(msg, k.Run):
 			m.typing = false
 			return m, m.runCommand(strings.TrimSpace(m.command))
-		case tea.KeyEsc:
+		case key.Matches(msg, k.Cancel):
 			m.typing = false
-		case tea.KeyCtrlC:
+		case key.Matches(msg, k.Interrupt):
 			return m, tea.Quit
-		case tea.KeyBackspace:
+		case key.Matches(msg, k.Erase):
 			if r := []rune(m.command); len(r) > 0 {
 				m.command = string(r[:len(r)-1])
 			} else {
 				m.typing = false
 			}
-		case tea.KeyRunes, tea.KeySpace:
-			m.command += string(msg.Runes)
-		case tea.KeyTab:
+		case key.Matches(msg, k.Complete):
 			m.complete()
+		case msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace:
+			m.command += string(msg.Runes)
 		}
 		return m, nil
 	}
 	if m.help {
-		if key.Matches(msg, k.Quit) && msg.String() == "ctrl+c" {
+		if key.Matches(msg, k.Interrupt) {
 			return m, tea.Quit
 		}
 		m.help = false
@@ -955,13 +955,13 @@ func (m *DashModel) viewFooter(b *strings.Builder) {
 	var bs []key.Binding
 	switch {
 	case m.help:
-		bs = []key.Binding{key.NewBinding(key.WithHelp("any key", "back"))}
+		bs = []key.Binding{k.AnyKey}
 	case m.typing:
-		bs = []key.Binding{key.NewBinding(key.WithHelp("enter", "run")), key.NewBinding(key.WithHelp("tab", "complete")), key.NewBinding(key.WithHelp("esc", "cancel"))}
+		bs = k.typing()
 	case m.focus == paneMembers:
-		bs = []key.Binding{k.Authorize, k.Deny, k.Tab, k.Probe, k.Command, k.Help, k.Quit}
+		bs = k.members()
 	default:
-		bs = []key.Binding{k.Use, k.Probe, k.Tab, key.NewBinding(key.WithHelp(":", "command")), k.Help, k.Quit}
+		bs = k.footer()
 	}
 	var parts []string
 	for _, kb := range bs {

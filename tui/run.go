@@ -411,34 +411,36 @@ func (m *RunModel) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
-	if msg.String() == "ctrl+c" {
+	if key.Matches(msg, k.Interrupt) {
 		return m.quit()
 	}
 	if m.editingFilter {
-		switch msg.Type {
-		case tea.KeyEnter:
+		switch {
+		case key.Matches(msg, k.FilterKeep):
 			m.editingFilter = false
-		case tea.KeyEsc:
+		case key.Matches(msg, k.FilterClear):
 			m.editingFilter = false
 			m.filter = ""
 			m.refilter()
-		case tea.KeyBackspace:
+		case key.Matches(msg, k.Erase):
 			if r := []rune(m.filter); len(r) > 0 {
 				m.filter = string(r[:len(r)-1])
 				m.refilter()
 			}
-		case tea.KeyRunes, tea.KeySpace:
+		case msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace:
 			m.filter += string(msg.Runes)
 			m.refilter()
-		case tea.KeyUp, tea.KeyDown:
-			m.moveList(map[bool]int{true: -1, false: 1}[msg.Type == tea.KeyUp])
+		case msg.Type == tea.KeyUp:
+			m.moveList(-1)
+		case msg.Type == tea.KeyDown:
+			m.moveList(1)
 		}
 		return m, nil
 	}
 	switch m.mode {
 	case modeHelp:
 		switch {
-		case key.Matches(msg, k.Help), key.Matches(msg, k.Back), msg.String() == "q":
+		case key.Matches(msg, k.Help), key.Matches(msg, k.Close):
 			m.mode = modeDAG
 		case key.Matches(msg, k.Down):
 			m.helpOff++
@@ -449,7 +451,7 @@ func (m *RunModel) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case modeInspect:
 		body := m.bodyHeight()
 		switch {
-		case key.Matches(msg, k.Back), msg.String() == "q", msg.String() == "backspace":
+		case key.Matches(msg, k.Close):
 			m.mode = modeDAG
 		case key.Matches(msg, k.Down):
 			m.inspectOff++

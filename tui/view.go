@@ -440,7 +440,7 @@ func (m *RunModel) viewFooter(b *strings.Builder) {
 	case m.confirmQuit:
 		ln.putStyled(m.st.prompt.render("The run is still going. Quit and cancel it? (y/N)"))
 	case m.editingFilter:
-		ln.putStyled(m.st.key.render("/") + m.filter + "_  " + m.st.dim.render("enter keep · esc clear · ↑↓ move"))
+		ln.putStyled(m.st.key.render("/") + m.filter + "_  " + m.helpLine(m.keys.editing()))
 	case m.mode == modeInspect:
 		lines := m.inspectorLines()
 		h := m.bodyHeight()
@@ -448,9 +448,9 @@ func (m *RunModel) viewFooter(b *strings.Builder) {
 		pos := fmt.Sprintf("  %d-%d of %d", off+1, min(off+h, len(lines)), len(lines))
 		ln.putStyled(m.helpLine(m.keys.inspector()) + m.st.dim.render(pos))
 	case m.mode == modeHelp:
-		ln.putStyled(m.helpLine([]key.Binding{key.NewBinding(key.WithHelp("esc", "back")), m.keys.Up, m.keys.Down}))
+		ln.putStyled(m.helpLine([]key.Binding{m.keys.Close, m.keys.Scroll}))
 	case m.filtering():
-		ln.putStyled(m.helpLine([]key.Binding{key.NewBinding(key.WithHelp("↑↓", "move")), m.keys.Inspect, m.keys.Filter, m.keys.FailedOnly, m.keys.Back, m.keys.Quit}))
+		ln.putStyled(m.helpLine(m.keys.filtering()))
 	default:
 		ln.putStyled(m.helpLine(m.keys.short()))
 	}
