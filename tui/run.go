@@ -117,7 +117,6 @@ type RunModel struct {
 	width, height int
 	now           time.Time
 	frame         int
-	ticking       bool
 
 	runState         workflow.State
 	runStart, runEnd time.Time
@@ -130,18 +129,18 @@ type RunModel struct {
 	nameW, cellW int
 	nameCells    []string // per node, the name padded or cut to nameW
 
-	cursor             int // node index
-	layerOff, rowOff   int
-	mode               runMode
-	confirmQuit        bool
-	filter             string
-	editingFilter      bool
-	failedOnly         bool
-	list               []int // nodes the filter shows, in layout order
-	listCur, listOff   int
-	inspectOff         int
-	helpOff            int
-	quitEarly, quitted bool
+	cursor           int // node index
+	layerOff, rowOff int
+	mode             runMode
+	confirmQuit      bool
+	filter           string
+	editingFilter    bool
+	failedOnly       bool
+	list             []int // nodes the filter shows, in layout order
+	listCur, listOff int
+	inspectOff       int
+	helpOff          int
+	quitEarly        bool
 	// drawn counts the node cells the last frame drew: only visible ones.
 	drawn int
 }
@@ -194,7 +193,6 @@ func (m *RunModel) QuitEarly() bool { return m.quitEarly }
 
 // Init starts reading events and the clock.
 func (m *RunModel) Init() tea.Cmd {
-	m.ticking = true
 	return tea.Batch(waitForEvent(m.events, m.stop), tick(tickEvery))
 }
 
@@ -218,7 +216,6 @@ func (m *RunModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.running() {
 			return m, tick(tickEvery)
 		}
-		m.ticking = false
 		return m, nil
 	case eventMsg:
 		for _, ev := range msg.events {
@@ -232,7 +229,6 @@ func (m *RunModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if m.closed {
 			if m.cancelling {
-				m.quitted = true
 				return m, tea.Quit
 			}
 			return m, nil
@@ -241,7 +237,6 @@ func (m *RunModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case ctxDoneMsg:
 		m.cancelling = true
 		if !m.running() {
-			m.quitted = true
 			return m, tea.Quit
 		}
 		return m, nil
@@ -404,7 +399,6 @@ func (m *RunModel) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		switch {
 		case key.Matches(msg, k.Yes):
 			m.quitEarly = m.running()
-			m.quitted = true
 			return m, tea.Quit
 		case key.Matches(msg, k.No):
 			m.confirmQuit = false
@@ -523,7 +517,6 @@ func (m *RunModel) quit() (tea.Model, tea.Cmd) {
 		m.confirmQuit = true
 		return m, nil
 	}
-	m.quitted = true
 	return m, tea.Quit
 }
 
