@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -42,13 +43,14 @@ func TestMain(m *testing.M) {
 	os.Exit(flag())
 }
 
-// proc is one fogctl process with its stdout read line by line.
+// proc is one fogctl process with its stdout and stderr read line by line.
 type proc struct {
-	cmd    *exec.Cmd
-	lines  chan string
-	stdout bytes.Buffer // every line, once the process ended
-	stderr bytes.Buffer
-	done   chan struct{}
+	cmd      *exec.Cmd
+	lines    chan string // stdout
+	errLines chan string // stderr
+	stdout   bytes.Buffer // every line, once the process ended
+	stderr   bytes.Buffer
+	done     chan struct{}
 }
 
 // start runs the binary with its state under state, stdout a pipe (not a
@@ -57,27 +59,35 @@ func start(t *testing.T, state string, args ...string) *proc {
 	t.Helper()
 	c := exec.Command(binary, args...)
 	c.Env = append(os.Environ(), "XDG_STATE_HOME="+state, "NO_COLOR=1")
-	p := &proc{cmd: c, lines: make(chan string, 1024), done: make(chan struct{})}
-	c.Stderr = &p.stderr
+	p := &proc{cmd: c, lines: make(chan string, 1024), errLines: make(chan string, 1024), done: make(chan struct{})}
 	out, err := c.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	errOut, err := c.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() {
-		defer close(p.done)
-		defer close(p.lines)
-		sc := bufio.NewScanner(out)
+	var wg sync.WaitGroup
+	read := func(r io.Reader, buf *bytes.Buffer, lines chan string) {
+		defer wg.Done()
+		defer close(lines)
+		sc := bufio.NewScanner(r)
 		for sc.Scan() {
-			p.stdout.WriteString(sc.Text() + "\n")
+			buf.WriteString(sc.Text() + "\n")
 			select {
-			case p.lines <- sc.Text():
+			case lines <- sc.Text():
 			default:
 			}
 		}
-	}()
+	}
+	wg.Add(2)
+	go read(out, &p.stdout, p.lines)
+	go read(errOut, &p.stderr, p.errLines)
+	go func() { wg.Wait(); close(p.done) }()
 	t.Cleanup(func() {
 		if c.ProcessState == nil {
 			c.Process.Kill()
@@ -91,12 +101,23 @@ func start(t *testing.T, state string, args ...string) *proc {
 // parts.
 func (p *proc) waitLine(t *testing.T, parts ...string) string {
 	t.Helper()
+	return waitIn(t, p.lines, parts...)
+}
+
+// waitErrLine is waitLine for stderr.
+func (p *proc) waitErrLine(t *testing.T, parts ...string) string {
+	t.Helper()
+	return waitIn(t, p.errLines, parts...)
+}
+
+func waitIn(t *testing.T, lines chan string, parts ...string) string {
+	t.Helper()
 	deadline := time.After(20 * time.Second)
 	for {
 		select {
-		case line, ok := <-p.lines:
+		case line, ok := <-lines:
 			if !ok {
-				t.Fatalf("fogctl ended before printing a line with %q; stderr:\n%s", parts, &p.stderr)
+				t.Fatalf("fogctl closed the stream before a line with %q", parts)
 			}
 			all := true
 			for _, s := range parts {
@@ -121,7 +142,7 @@ func (p *proc) wait(t *testing.T) int {
 		p.cmd.Process.Kill()
 		t.Fatalf("fogctl did not exit within 30s")
 	}
-	err := p.cmd.Wait()
+	err := p.cmd.Wait() // after the pipes are read to the end, as exec requires
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) {
 		t.Fatal(err)
@@ -433,5 +454,27 @@ func TestDemo(t *testing.T) {
 	if resp, err := client.Get("http://" + url + "/sensors/north"); err == nil {
 		resp.Body.Close()
 		t.Errorf("demo services still answer on %s after fogctl exited", url)
+	}
+}
+
+// TestDemoKeep keeps the demo's services up after its run: the workflow it
+// saved runs again with `fogctl run`, and Ctrl-C stops the demo with 0.
+func TestDemoKeep(t *testing.T) {
+	state := t.TempDir()
+	p := start(t, state, "demo", "--keep")
+	line := p.waitErrLine(t, "fogctl run ", "air-quality.yaml")
+	wf := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "fogctl run"))
+	stdout, stderr, code := fogctl(t, state, "run", wf)
+	if code != 0 || !strings.Contains(stdout, "\tsucceeded\t6 nodes: 6 succeeded\n") {
+		t.Errorf("second run of the kept workflow: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.wait(t); code != 0 {
+		t.Errorf("demo --keep after Ctrl-C: exit %d, want 0; stderr:\n%s", code, &p.stderr)
+	}
+	if _, err := os.Stat(wf); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the saved workflow %s is left behind: %v", wf, err)
 	}
 }
