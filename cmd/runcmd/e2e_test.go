@@ -46,8 +46,8 @@ func TestMain(m *testing.M) {
 // proc is one fogctl process with its stdout and stderr read line by line.
 type proc struct {
 	cmd      *exec.Cmd
-	lines    chan string // stdout
-	errLines chan string // stderr
+	lines    chan string  // stdout
+	errLines chan string  // stderr
 	stdout   bytes.Buffer // every line, once the process ended
 	stderr   bytes.Buffer
 	done     chan struct{}
