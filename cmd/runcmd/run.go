@@ -287,6 +287,14 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err 
 	// closes out.
 	out := make(chan workflow.Event, 256)
 	var tally runTally
+	// A live view (the TUI or the compact status) leaves the screen as it
+	// found it; the summary printed after it is what the scrollback keeps.
+	live := opts.Output != "json" && opts.Output != "jsonl" && opts.IO.IsStdoutTTY() && !opts.NoTUI && opts.Live != nil
+	var summary *statusView
+	if live {
+		summary = newStatusView(opts.IO, job.Workflow)
+		summary.quiet = true
+	}
 	copied := make(chan struct{})
 	go func() {
 		defer close(copied)
@@ -295,6 +303,9 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err 
 			record.Apply(ev)
 			rec.Append(ev)
 			tally.add(ev)
+			if summary != nil {
+				summary.add(ev)
+			}
 			out <- ev
 		}
 	}()
@@ -304,7 +315,7 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err 
 		drain(out)
 	case opts.Output == "jsonl":
 		perr = jsonLines(opts.IO.Out, out)
-	case opts.IO.IsStdoutTTY() && !opts.NoTUI && opts.Live != nil:
+	case live:
 		perr = opts.Live(runCtx, opts.IO, job.Workflow, out)
 	default:
 		perr = plainLines(opts.IO.Out, out)
@@ -312,6 +323,11 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err 
 	cancelRun() // the printer returned: if the run still goes, the user quit it
 	drain(out)  // a printer that returned early must not block the run
 	<-copied
+	if summary != nil {
+		if err := summary.printSummary(); err != nil && perr == nil {
+			perr = err
+		}
+	}
 
 	if err := rec.Close(record); err != nil {
 		fmt.Fprintf(opts.IO.ErrOut, "warning: %v\n", err)

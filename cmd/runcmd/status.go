@@ -29,13 +29,7 @@ const statusMaxNodes = 30
 // a summary when the run ends. It draws on io.Out with plain ANSI cursor
 // movement and no colour.
 func compactStatus(ctx context.Context, ios *cmdutil.IOStreams, wf *workflow.Workflow, events <-chan workflow.Event) error {
-	s := &statusView{
-		w:     bufio.NewWriter(ios.Out),
-		width: ios.TerminalWidth(),
-		wf:    wf,
-		now:   time.Now,
-		nodes: map[string]*nodeStatus{},
-	}
+	s := newStatusView(ios, wf)
 	tick := time.NewTicker(statusRedraw)
 	defer tick.Stop()
 	dirty := false
@@ -43,7 +37,8 @@ func compactStatus(ctx context.Context, ios *cmdutil.IOStreams, wf *workflow.Wor
 		select {
 		case ev, ok := <-events:
 			if !ok {
-				s.finish()
+				// Execute prints the summary, for every live view.
+				s.clear()
 				return s.w.Flush()
 			}
 			s.add(ev)
@@ -59,6 +54,23 @@ func compactStatus(ctx context.Context, ios *cmdutil.IOStreams, wf *workflow.Wor
 			}
 		}
 	}
+}
+
+func newStatusView(ios *cmdutil.IOStreams, wf *workflow.Workflow) *statusView {
+	return &statusView{
+		w:     bufio.NewWriter(ios.Out),
+		width: ios.TerminalWidth(),
+		wf:    wf,
+		now:   time.Now,
+		nodes: map[string]*nodeStatus{},
+	}
+}
+
+// printSummary writes the run's summary, as a live view ends: one line
+// per node for a small run, then the outcome.
+func (s *statusView) printSummary() error {
+	s.finish()
+	return s.w.Flush()
 }
 
 type nodeStatus struct {
@@ -80,6 +92,9 @@ type statusView struct {
 	tally runTally
 	nodes map[string]*nodeStatus
 	drawn int // lines of the redrawn region now on screen
+	// quiet follows the run without printing as it goes (the summary
+	// Execute prints after a live view).
+	quiet bool
 }
 
 func (s *statusView) add(ev workflow.Event) {
@@ -107,6 +122,9 @@ func (s *statusView) add(ev workflow.Event) {
 	}
 	if ev.Error != "" {
 		n.err = ev.Error
+	}
+	if s.quiet {
+		return
 	}
 	switch ev.State {
 	case workflow.StateRetrying:
