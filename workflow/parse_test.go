@@ -250,6 +250,13 @@ func TestRunHandBuiltWorkflow(t *testing.T) {
 	if last.State != StateSucceeded {
 		t.Errorf("good literal: %s %s", last.State, last.Error)
 	}
+	var bad0 []Event
+	for ev := range Run(t.Context(), good, Options{RunID: "x", Input: []byte(`{"k":`)}) {
+		bad0 = append(bad0, ev)
+	}
+	if len(bad0) != 1 || bad0[0].State != StateFailed || bad0[0].Error != "the run's input is not JSON" {
+		t.Errorf("bad input: %+v", bad0)
+	}
 	bad := &Workflow{Name: "lit", Nodes: []*Node{{Name: "a", Kind: KindNoop, Dependencies: []string{"a"}}}}
 	var evs []Event
 	for ev := range Run(t.Context(), bad, Options{RunID: "x"}) {

@@ -68,19 +68,28 @@ type Options struct {
 // done.
 //
 // Concurrent runs share nothing but wf, which Run only reads.
+//
+// A run that cannot start (Options.Input is not JSON, or wf was built in
+// code and is invalid) sends a single failed event.
 func Run(ctx context.Context, wf *Workflow, opts Options) <-chan Event {
 	size := 2*len(wf.Nodes) + 2
 	if size > 8192 {
 		size = 8192
 	}
 	ch := make(chan Event, size)
+	fail := func(msg string) <-chan Event {
+		ch <- Event{Seq: 1, Time: time.Now(), RunID: opts.RunID, State: StateFailed, Error: msg}
+		close(ch)
+		return ch
+	}
+	if in := bytes.TrimSpace(opts.Input); len(in) > 0 && !json.Valid(in) {
+		return fail("the run's input is not JSON")
+	}
 	if wf.index == nil {
 		// Built in code rather than by Parse or New: check a copy.
 		checked, err := New(wf.Name, wf.Nodes)
 		if err != nil {
-			ch <- Event{Seq: 1, Time: time.Now(), RunID: opts.RunID, State: StateFailed, Error: "invalid workflow: " + strings.ReplaceAll(err.Error(), "\n", "; ")}
-			close(ch)
-			return ch
+			return fail("invalid workflow: " + strings.ReplaceAll(err.Error(), "\n", "; "))
 		}
 		checked.File, checked.Defaults = wf.File, wf.Defaults
 		wf = checked
