@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -244,5 +246,28 @@ func TestCleanupStopsAFrozenPlane(t *testing.T) {
 	})
 	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
 		t.Errorf("frozen kube-apiserver %d still exists after cleanup (kill -0: %v)", pid, err)
+	}
+}
+
+// TestKubeconfigsWorkWithKubectl hands the plane's kubeconfigs to the real
+// kubectl: the token one and the k3s.yaml one both reach the plane through
+// its proxy with TLS verified.
+func TestKubeconfigsWorkWithKubectl(t *testing.T) {
+	kubectl, err := exec.LookPath("kubectl")
+	if err != nil {
+		t.Fatal("kubectl not found: `make test` installs it (scripts/test.sh)")
+	}
+	p := Start(t)
+	k3s := filepath.Join(t.TempDir(), "k3s.yaml")
+	if err := p.WriteK3sYAML(k3s, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, kc := range []string{p.WriteKubeconfig(t, "bus-17"), k3s} {
+		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+		out, err := exec.CommandContext(ctx, kubectl, "--kubeconfig", kc, "get", "namespace", "kube-system", "-o", "name").CombinedOutput()
+		cancel()
+		if err != nil || strings.TrimSpace(string(out)) != "namespace/kube-system" {
+			t.Errorf("kubectl with %s: %v\n%s", filepath.Base(kc), err, out)
+		}
 	}
 }
