@@ -1,0 +1,411 @@
+package runbench
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// BenchmarkRunProcessVsFloor runs `fogctl run FILE --no-tui` as a process,
+// and the floor program as a process, on the same plain DAG file and the
+// same loopback echo service, alternating (fogctl first on even
+// iterations, the floor first on odd ones) so both meet the same load. It
+// reports ratio, the median of fogctl/floor over the iterations (target:
+// 1.10 at most), and fogctl-ms and floor-ms, the mean wall time of one
+// process from exec to exit. The run store writes under a temporary
+// HOME, as it does for a user: directory, journal, fsyncs, record,
+// retention once 200 runs are kept.
+//
+// Shapes: chain (each node depends on the one before), fan (a root, n-2
+// nodes depending on it, a sink depending on them all) and layered
+// (depth x width, each node depending on two of the layer before: 2x2,
+// 2x5, 10x10, 10x100). With 5 ms of service delay the chain stops at 100
+// nodes: a 1000-node chain takes 5 s a run on either side, and would
+// hold the whole benchmark for a number that the 100-node chain already
+// gives.
+func BenchmarkRunProcessVsFloor(b *testing.B) {
+	bins := buildBinaries(b)
+	for _, delay := range []time.Duration{0, 5 * time.Millisecond} {
+		srv := startEcho(b, delay, false)
+		for _, shape := range []string{"chain", "fan", "layered"} {
+			for _, n := range []int{4, 10, 100, 1000} {
+				if shape == "chain" && delay > 0 && n > 100 {
+					continue
+				}
+				b.Run(fmt.Sprintf("%s/%d/delay=%s", shape, n, delay), func(b *testing.B) {
+					file := writeDAG(b, shape, n, srv.URL)
+					env := runEnv(b)
+					fogctl := func() time.Duration {
+						return timeRun(b, env, bins.fogctl, "run", file, "--no-tui")
+					}
+					floor := func() time.Duration {
+						return timeRun(b, env, bins.floor, file)
+					}
+					// One pair first: page cache, connections to the
+					// service, the state directory.
+					fogctl()
+					floor()
+					ratios := make([]float64, 0, b.N)
+					var tf, tb time.Duration
+					b.ResetTimer()
+					for i := range b.N {
+						var df, db time.Duration
+						if i%2 == 0 {
+							df = fogctl()
+							db = floor()
+						} else {
+							db = floor()
+							df = fogctl()
+						}
+						tf, tb = tf+df, tb+db
+						ratios = append(ratios, float64(df)/float64(db))
+					}
+					b.ReportMetric(float64(tf.Microseconds())/float64(b.N)/1000, "fogctl-ms")
+					b.ReportMetric(float64(tb.Microseconds())/float64(b.N)/1000, "floor-ms")
+					b.ReportMetric(median(ratios), "ratio")
+				})
+			}
+		}
+	}
+}
+
+// TestFloorMatchesFogctl checks that the floor is a fair baseline: on a
+// layered DAG and a fan, whose echo service answers with its input plus
+// the node's name under "node" (a conflict every merge resolves) and
+// under "seen" (an object every merge deepens), the floor's sink outputs
+// are those `fogctl run -o json` records, byte for byte once both are
+// compacted (-o json indents).
+func TestFloorMatchesFogctl(t *testing.T) {
+	bins := buildBinaries(t)
+	srv := startEcho(t, 0, true)
+	for _, tc := range []struct {
+		shape string
+		n     int
+	}{{"layered", 100}, {"fan", 10}, {"chain", 10}} {
+		t.Run(fmt.Sprintf("%s-%d", tc.shape, tc.n), func(t *testing.T) {
+			file := writeDAG(t, tc.shape, tc.n, srv.URL)
+			env := runEnv(t)
+
+			var floorOut bytes.Buffer
+			floor := exec.Command(bins.floor, file)
+			floor.Env, floor.Stdout, floor.Stderr = env, &floorOut, os.Stderr
+			if err := floor.Run(); err != nil {
+				t.Fatalf("floor: %v", err)
+			}
+			var got map[string]json.RawMessage
+			if err := json.Unmarshal(floorOut.Bytes(), &got); err != nil {
+				t.Fatalf("floor output: %v\n%s", err, floorOut.Bytes())
+			}
+
+			var fogOut, fogErr bytes.Buffer
+			fog := exec.Command(bins.fogctl, "run", file, "-o", "json")
+			fog.Env, fog.Stdout, fog.Stderr = env, &fogOut, &fogErr
+			if err := fog.Run(); err != nil {
+				t.Fatalf("fogctl run: %v\n%s", err, fogErr.Bytes())
+			}
+			var rec struct {
+				State string `json:"state"`
+				Nodes []struct {
+					Name   string          `json:"name"`
+					Output json.RawMessage `json:"output"`
+				} `json:"nodes"`
+			}
+			if err := json.Unmarshal(fogOut.Bytes(), &rec); err != nil {
+				t.Fatalf("fogctl -o json: %v", err)
+			}
+			if rec.State != "succeeded" {
+				t.Fatalf("fogctl run ended %s", rec.State)
+			}
+			want := map[string]json.RawMessage{}
+			for _, s := range sinks(tc.shape, tc.n) {
+				for _, n := range rec.Nodes {
+					if n.Name == s {
+						want[s] = n.Output
+					}
+				}
+			}
+			if len(got) != len(want) || len(want) == 0 {
+				t.Fatalf("floor printed %d sinks, fogctl recorded %d of the %d expected", len(got), len(want), len(sinks(tc.shape, tc.n)))
+			}
+			for name, w := range want {
+				// -o json indents the record; compare the compact forms,
+				// key order included.
+				var cw, cg bytes.Buffer
+				if err := json.Compact(&cw, w); err != nil {
+					t.Fatal(err)
+				}
+				if err := json.Compact(&cg, got[name]); err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(cw.Bytes(), cg.Bytes()) {
+					t.Errorf("sink %s:\nfogctl %s\nfloor  %s", name, w, got[name])
+				}
+				// Every node upstream of a sink left its name in "seen".
+				var v struct{ Seen map[string]bool }
+				if err := json.Unmarshal(w, &v); err != nil {
+					t.Fatal(err)
+				}
+				if wantSeen := ancestors(tc.shape, tc.n, name); len(v.Seen) != wantSeen {
+					t.Errorf("sink %s saw %d nodes, want %d", name, len(v.Seen), wantSeen)
+				}
+			}
+		})
+	}
+}
+
+type binaries struct{ fogctl, floor string }
+
+var (
+	buildOnce sync.Once
+	built     binaries
+	buildErr  error
+	binDir    string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// buildBinaries builds fogctl as `make build` does (stripped, trimmed)
+// and the floor the same way, once per test process.
+func buildBinaries(tb testing.TB) binaries {
+	tb.Helper()
+	buildOnce.Do(func() {
+		binDir, buildErr = os.MkdirTemp("", "runbench")
+		if buildErr != nil {
+			return
+		}
+		built = binaries{fogctl: filepath.Join(binDir, "fogctl"), floor: filepath.Join(binDir, "floor")}
+		for _, p := range []struct{ out, pkg string }{
+			{built.fogctl, "github.com/fogctl/fogctl"},
+			{built.floor, "github.com/fogctl/fogctl/internal/runbench/floor"},
+		} {
+			out, err := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", p.out, p.pkg).CombinedOutput()
+			if err != nil {
+				buildErr = fmt.Errorf("go build %s: %v\n%s", p.pkg, err, out)
+				return
+			}
+		}
+	})
+	if buildErr != nil {
+		tb.Fatal(buildErr)
+	}
+	return built
+}
+
+// runEnv is the environment both programs run in: a temporary HOME and
+// XDG directories, so fogctl's run store writes there, and no proxy.
+func runEnv(tb testing.TB) []string {
+	home := tb.TempDir()
+	env := []string{
+		"HOME=" + home,
+		"XDG_STATE_HOME=" + filepath.Join(home, "state"),
+		"XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
+		"PATH=" + os.Getenv("PATH"),
+		"NO_COLOR=1",
+	}
+	if tz, ok := os.LookupEnv("TZ"); ok {
+		env = append(env, "TZ="+tz)
+	}
+	return env
+}
+
+// timeRun runs one process to its exit, stdout discarded, and returns how
+// long it took from exec to exit. It fails the benchmark if the process
+// does not exit 0.
+func timeRun(b *testing.B, env []string, argv ...string) time.Duration {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	var stderr bytes.Buffer
+	cmd.Env, cmd.Stdout, cmd.Stderr = env, io.Discard, &stderr
+	t0 := time.Now()
+	err := cmd.Run()
+	d := time.Since(t0)
+	if err != nil {
+		b.Fatalf("%s: %v\n%s", filepath.Base(argv[0]), err, stderr.Bytes())
+	}
+	return d
+}
+
+// startEcho serves POST /n/NAME on loopback: it answers the JSON object it
+// is sent with "node": NAME set, after delay. With seen it also sets
+// "seen": {NAME: true} merged into the object the request had there.
+func startEcho(tb testing.TB, delay time.Duration, seen bool) *httptest.Server {
+	tb.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/n/")
+		dec := json.NewDecoder(r.Body)
+		dec.UseNumber()
+		var body map[string]any
+		if err := dec.Decode(&body); err != nil && err != io.EOF {
+			http.Error(w, "want a JSON object: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		if body == nil {
+			body = map[string]any{}
+		}
+		body["node"] = name
+		if seen {
+			s, _ := body["seen"].(map[string]any)
+			if s == nil {
+				s = map[string]any{}
+			}
+			s[name] = true
+			body["seen"] = s
+		}
+		if delay > 0 {
+			t := time.NewTimer(delay) // the service's work, not a wait for the test
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				t.Stop()
+				return
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(body)
+	}))
+	tb.Cleanup(srv.Close)
+	return srv
+}
+
+type dagNode struct {
+	Name         string   `json:"name"`
+	Action       string   `json:"action"`
+	URL          string   `json:"url"`
+	Dependencies []string `json:"dependencies,omitempty"`
+}
+
+// layers gives a layered DAG's depth and width for n nodes.
+func layers(n int) (depth, width int) {
+	switch n {
+	case 4:
+		return 2, 2
+	case 10:
+		return 2, 5
+	case 100:
+		return 10, 10
+	case 1000:
+		return 10, 100
+	}
+	panic(fmt.Sprint("no layered shape of ", n, " nodes"))
+}
+
+// dag builds the nodes of a shape of n nodes calling base/n/NAME.
+func dag(shape string, n int, base string) []dagNode {
+	var nodes []dagNode
+	add := func(name string, deps ...string) {
+		nodes = append(nodes, dagNode{Name: name, Action: "POST", URL: base + "/n/" + name, Dependencies: deps})
+	}
+	switch shape {
+	case "chain":
+		add("c0")
+		for i := 1; i < n; i++ {
+			add(fmt.Sprint("c", i), fmt.Sprint("c", i-1))
+		}
+	case "fan":
+		add("root")
+		mids := make([]string, n-2)
+		for i := range mids {
+			mids[i] = fmt.Sprint("m", i)
+			add(mids[i], "root")
+		}
+		add("sink", mids...)
+	case "layered":
+		depth, width := layers(n)
+		for l := range depth {
+			for j := range width {
+				name := fmt.Sprintf("l%d-%d", l, j)
+				if l == 0 {
+					add(name)
+					continue
+				}
+				a, b := fmt.Sprintf("l%d-%d", l-1, j), fmt.Sprintf("l%d-%d", l-1, (j+1)%width)
+				add(name, a, b)
+			}
+		}
+	default:
+		panic("unknown shape " + shape)
+	}
+	return nodes
+}
+
+// sinks names the nodes nothing depends on.
+func sinks(shape string, n int) []string {
+	switch shape {
+	case "chain":
+		return []string{fmt.Sprint("c", n-1)}
+	case "fan":
+		return []string{"sink"}
+	}
+	depth, width := layers(n)
+	var s []string
+	for j := range width {
+		s = append(s, fmt.Sprintf("l%d-%d", depth-1, j))
+	}
+	return s
+}
+
+// ancestors counts the nodes upstream of sink, sink included.
+func ancestors(shape string, n int, sink string) int {
+	deps := map[string][]string{}
+	for _, d := range dag(shape, n, "") {
+		deps[d.Name] = d.Dependencies
+	}
+	seen := map[string]bool{}
+	var walk func(string)
+	walk = func(s string) {
+		if seen[s] {
+			return
+		}
+		seen[s] = true
+		for _, d := range deps[s] {
+			walk(d)
+		}
+	}
+	walk(sink)
+	return len(seen)
+}
+
+// writeDAG writes the plain DAG file of a shape into a temp dir.
+func writeDAG(tb testing.TB, shape string, n int, base string) string {
+	tb.Helper()
+	data, err := json.Marshal(map[string]any{"nodes": dag(shape, n, base)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	file := filepath.Join(tb.TempDir(), fmt.Sprintf("%s-%d.json", shape, n))
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return file
+}
+
+// median of the per-iteration ratios: each pair of runs shares the
+// machine's momentary load, so the median shrugs off the pairs another
+// process disturbed.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
