@@ -491,3 +491,40 @@ func TestHTTPRequest(t *testing.T) {
 		t.Errorf("requests (-want +got)\n%s", diff)
 	}
 }
+
+// TestExamplesRun runs every example.
+func TestExamplesRun(t *testing.T) {
+	host, _ := os.Hostname()
+	tests := map[string]map[string]string{
+		"exec.yaml": {"echo-input": `{"host":"` + host + `"}`},
+		"noop.yaml": {"join": `{"station":"depot-3"}`, "cleanup": `{"station":"depot-3"}`},
+	}
+	// The http examples call 127.0.0.1:8080: point them at an echo
+	// service, which adds each path as a key.
+	srv, _ := startEcho(t, 0)
+	tests["air-quality.yaml"] = map[string]string{"report": `{"/aggregate":true,"/sensors/no2":true,"/sensors/pm25":true,"station":"depot-3"}`}
+	tests["http.yaml"] = map[string]string{"store": `{"/sensors/pm25":true,"/store":true,"station":"depot-3"}`}
+	tests["plain-dag.yaml"] = map[string]string{"load": `{"/fetch":true,"/load":true,"/transform":true,"station":"depot-3"}`}
+	tests["plain-dag.json"] = map[string]string{"join": `{"/fetch":true,"/join":true,"/left":true,"/right":true,"station":"depot-3"}`}
+	for file, want := range tests {
+		t.Run(file, func(t *testing.T) {
+			data, err := os.ReadFile("../testdata/workflows/examples/" + file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wf, err := Parse(file, []byte(strings.ReplaceAll(string(data), "http://127.0.0.1:8080", srv.URL)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, rec := collect(t, context.Background(), wf, Options{Input: []byte(`{"station":"depot-3"}`)})
+			if rec.State != StateSucceeded {
+				t.Fatalf("run %s: %s", rec.State, rec.Error)
+			}
+			for node, out := range want {
+				if got := string(rec.Node(node).Output); got != out {
+					t.Errorf("%s output %s, want %s", node, got, out)
+				}
+			}
+		})
+	}
+}
