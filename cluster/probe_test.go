@@ -10,6 +10,7 @@ import (
 
 	"github.com/fogctl/fogctl/cluster"
 	"github.com/fogctl/fogctl/cluster/clustertest"
+	"go.uber.org/goleak"
 )
 
 // endpoint is how a kubeconfig context with the plane's admin token
@@ -255,6 +256,9 @@ func TestProbeAllKeepsOrderAndBoundsTime(t *testing.T) {
 		eps = append(eps, endpoint(p, "bus-"+string(rune('a'+i))))
 	}
 	const timeout = time.Second
+	// Probes leave no goroutine behind: connections, black-holed ones too,
+	// are closed when ProbeAll returns.
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	start := time.Now()
 	results := cluster.ProbeAll(t.Context(), nil, eps, timeout, 8)
 	took := time.Since(start)
