@@ -3,8 +3,12 @@ package cluster_test
 import (
 	"bytes"
 	"context"
+	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -274,5 +278,55 @@ func TestProbeAllKeepsOrderAndBoundsTime(t *testing.T) {
 	// together, not 6s in turn.
 	if took < timeout || took >= 2*timeout+time.Second/2 {
 		t.Errorf("ProbeAll took %s, want about one %s timeout", took, timeout)
+	}
+}
+
+// TestProbeThroughProxyURL reaches the API server through an HTTP CONNECT
+// proxy named by the kubeconfig's proxy-url, as through a bastion.
+func TestProbeThroughProxyURL(t *testing.T) {
+	p := clustertest.Start(t)
+	var mu sync.Mutex
+	var tunnels []string
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodConnect {
+			http.Error(w, "CONNECT only", http.StatusMethodNotAllowed)
+			return
+		}
+		mu.Lock()
+		tunnels = append(tunnels, r.Host)
+		mu.Unlock()
+		upstream, err := net.Dial("tcp", r.Host)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer upstream.Close()
+		client, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		defer client.Close()
+		_, _ = client.Write([]byte("HTTP/1.1 200 Connection established\r\n\r\n"))
+		done := make(chan struct{})
+		go func() {
+			_, _ = io.Copy(upstream, client)
+			close(done)
+		}()
+		_, _ = io.Copy(client, upstream)
+		upstream.Close()
+		<-done
+	}))
+	defer proxy.Close()
+
+	ep := endpoint(p, "via-bastion")
+	ep.ProxyURL = proxy.URL
+	res := cluster.Probe(t.Context(), nil, ep, probeTimeout)
+	if !res.Reachable || res.Version == "" {
+		t.Fatalf("through proxy-url: %+v, want reachable", res)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := strings.TrimPrefix(p.Server(), "https://"); len(tunnels) != 1 || tunnels[0] != want {
+		t.Errorf("proxy tunnels = %v, want one to %s", tunnels, want)
 	}
 }
