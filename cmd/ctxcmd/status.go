@@ -3,7 +3,6 @@ package ctxcmd
 import (
 	"context"
 	"fmt"
-	"math"
 	"net/http"
 	"time"
 
@@ -193,7 +192,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 			Context:   r.Context,
 			Server:    r.Server,
 			Reachable: r.Reachable,
-			RTTMillis: math.Round(float64(r.RTT.Microseconds())) / 1000,
+			RTTMillis: float64(r.RTT.Microseconds()) / 1000,
 			Version:   r.Version,
 			Reason:    r.Reason,
 			Labels:    map[string]string{},
