@@ -30,10 +30,9 @@ if [ -n "$unformatted" ]; then
 	exit 1
 fi
 go vet ./...
-go test -race -count=1 -timeout 30m ./... 2>&1 | tee /tmp/fogctl-test.log | grep -v '^=== \|^--- PASS\|^PASS$' || true
-status=${PIPESTATUS[0]}
-pass=$(grep -c '^--- PASS' /tmp/fogctl-test.log || true)
-fail=$(grep -c '^--- FAIL' /tmp/fogctl-test.log || true)
-skip=$(grep -c '^--- SKIP' /tmp/fogctl-test.log || true)
-echo "tests: $pass passed, $fail failed, $skip skipped"
+# go test's exit status decides; testsummary only prints (a failed build,
+# a panic or a timeout fail the run even when every counted test passed).
+go build -o /tmp/fogctl-testsummary ./internal/testsummary
+status=0
+go test -race -count=1 -timeout 30m -json ./... | /tmp/fogctl-testsummary || status=${PIPESTATUS[0]}
 exit "$status"
