@@ -244,6 +244,13 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err 
 	if err != nil {
 		return "", err
 	}
+	if isZeroClient(client) {
+		// http.DefaultTransport keeps 2 idle connections per host: the
+		// nodes of a 100-wide layer would dial again at every layer.
+		// Without a client the engine makes one for the run that keeps
+		// them, and closes it when the run ends.
+		client = nil
+	}
 	stateDir, err := opts.StateDir()
 	if err != nil {
 		return "", fmt.Errorf("find the state directory for the run record: %w", err)
