@@ -173,6 +173,15 @@ func (r *Run) Close(rec *workflow.Record) error {
 	}
 	<-r.done
 	defer r.lock.Close()
+	// Retention touches only other runs' directories: it goes on while
+	// this run's record is written and fsynced rather than after, and is
+	// over when Close returns.
+	pruned := make(chan struct{})
+	go func() {
+		defer close(pruned)
+		r.store.prune(r.meta.ID)
+	}()
+	defer func() { <-pruned }()
 	err := r.err
 	if err == nil && rec != nil {
 		// The syncer may still be fsyncing the journal: the record is
@@ -193,7 +202,6 @@ func (r *Run) Close(rec *workflow.Record) error {
 	if err != nil {
 		return fmt.Errorf("record run %s: %w", r.meta.ID, err)
 	}
-	r.store.prune(r.meta.ID)
 	return nil
 }
 

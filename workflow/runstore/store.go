@@ -162,7 +162,8 @@ func (s *Store) Create(meta Meta, workflowData []byte) (*Run, error) {
 
 // prune removes the oldest runs beyond Keep that no process holds, never
 // the run current. Errors are ignored: retention is best effort. Close
-// calls it once the run is recorded, so it never delays a run's start.
+// runs it beside the writing of the run's record, so it never delays a
+// run's start and adds little to its end.
 func (s *Store) prune(current string) {
 	if s.Keep <= 0 {
 		return
