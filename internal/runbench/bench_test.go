@@ -182,7 +182,8 @@ func TestMain(m *testing.M) {
 }
 
 // buildBinaries builds fogctl as `make build` does (stripped, trimmed)
-// and the floor the same way, once per test process.
+// and the floor the same way, once per test process. RUNBENCH_FOGCTL
+// names a fogctl binary to measure instead of building one.
 func buildBinaries(tb testing.TB) binaries {
 	tb.Helper()
 	buildOnce.Do(func() {
@@ -191,10 +192,16 @@ func buildBinaries(tb testing.TB) binaries {
 			return
 		}
 		built = binaries{fogctl: filepath.Join(binDir, "fogctl"), floor: filepath.Join(binDir, "floor")}
-		for _, p := range []struct{ out, pkg string }{
+		builds := []struct{ out, pkg string }{
 			{built.fogctl, "github.com/fogctl/fogctl"},
 			{built.floor, "github.com/fogctl/fogctl/internal/runbench/floor"},
-		} {
+		}
+		if bin := os.Getenv("RUNBENCH_FOGCTL"); bin != "" {
+			// Another build of fogctl (an older commit, say) against
+			// the same floor, for before-and-after figures.
+			built.fogctl, builds = bin, builds[1:]
+		}
+		for _, p := range builds {
 			out, err := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", p.out, p.pkg).CombinedOutput()
 			if err != nil {
 				buildErr = fmt.Errorf("go build %s: %v\n%s", p.pkg, err, out)
