@@ -81,9 +81,11 @@ func BenchmarkRunProcessVsFloor(b *testing.B) {
 }
 
 // TestFloorMatchesFogctl checks that the floor is a fair baseline: on a
-// layered DAG and a fan, whose echo service answers with its input plus
-// the node's name under "node" (a conflict every merge resolves) and
-// under "seen" (an object every merge deepens), the floor's sink outputs
+// layered DAG, a fan and a chain, whose echo service answers with its
+// input plus the node's name under "node" (a conflict every merge
+// resolves) and, under "seen", the node's name mapped to the parent whose
+// "node" won its input's merge (an object every merge deepens, which
+// records every merge's order), the floor's sink outputs
 // are those `fogctl run -o json` records, byte for byte once both are
 // compacted (-o json indents).
 func TestFloorMatchesFogctl(t *testing.T) {
@@ -152,7 +154,7 @@ func TestFloorMatchesFogctl(t *testing.T) {
 					t.Errorf("sink %s:\nfogctl %s\nfloor  %s", name, w, got[name])
 				}
 				// Every node upstream of a sink left its name in "seen".
-				var v struct{ Seen map[string]bool }
+				var v struct{ Seen map[string]any }
 				if err := json.Unmarshal(w, &v); err != nil {
 					t.Fatal(err)
 				}
@@ -250,7 +252,9 @@ func timeRun(b *testing.B, env []string, argv ...string) time.Duration {
 
 // startEcho serves POST /n/NAME on loopback: it answers the JSON object it
 // is sent with "node": NAME set, after delay. With seen it also sets
-// "seen": {NAME: true} merged into the object the request had there.
+// "seen": {NAME: FROM} in the object the request had there, FROM being
+// the "node" the request had (the parent whose output won the merge), or
+// true for a root.
 func startEcho(tb testing.TB, delay time.Duration, seen bool) *httptest.Server {
 	tb.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -265,15 +269,20 @@ func startEcho(tb testing.TB, delay time.Duration, seen bool) *httptest.Server {
 		if body == nil {
 			body = map[string]any{}
 		}
-		body["node"] = name
 		if seen {
 			s, _ := body["seen"].(map[string]any)
 			if s == nil {
 				s = map[string]any{}
 			}
-			s[name] = true
+			// Which parent's "node" the merge kept: the last one listed.
+			from := body["node"]
+			if from == nil {
+				from = true
+			}
+			s[name] = from
 			body["seen"] = s
 		}
+		body["node"] = name
 		if delay > 0 {
 			t := time.NewTimer(delay) // the service's work, not a wait for the test
 			select {
