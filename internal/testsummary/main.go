@@ -55,8 +55,6 @@ func main() {
 			if ev.Test != "" {
 				skipped++
 				delete(output, key)
-			} else {
-				fmt.Printf("?   \t%s\t[no test files]\n", ev.Package)
 			}
 		case "fail":
 			if ev.Test != "" {
