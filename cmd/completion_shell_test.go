@@ -6,47 +6,14 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/fogctl/fogctl/internal/testbin"
 
 	"github.com/google/go-cmp/cmp"
 )
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
-
-// fogctlBinary builds the fogctl binary once per test process.
-func fogctlBinary(t *testing.T) string {
-	t.Helper()
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "fogctl-cmd-test-")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "fogctl")
-		out, err := exec.Command("go", "build", "-o", binPath, "..").CombinedOutput()
-		if err != nil {
-			binErr = err
-			binPath = string(out)
-		}
-	})
-	if binErr != nil {
-		t.Fatalf("build fogctl: %v\n%s", binErr, binPath)
-	}
-	return binPath
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binPath != "" && binErr == nil {
-		os.RemoveAll(filepath.Dir(binPath))
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testbin.Main(m) }
 
 // completeIn asks a real shell, with the committed completion script
 // loaded, what it completes for line. The binary is first on PATH.
@@ -55,7 +22,7 @@ func completeIn(t *testing.T, shell, line string, env []string) []string {
 	if _, err := exec.LookPath(shell); err != nil {
 		t.Fatalf("%s is not installed (make test installs it): %v", shell, err)
 	}
-	bin := fogctlBinary(t)
+	bin := testbin.Fogctl(t)
 	script, _ := filepath.Abs(filepath.Join("..", "completions", map[string]string{"bash": "fogctl.bash", "fish": "fogctl.fish", "zsh": "_fogctl"}[shell]))
 	var c *exec.Cmd
 	switch shell {

@@ -33,6 +33,13 @@ go vet ./...
 # go test's exit status decides; testsummary only prints (a failed build,
 # a panic or a timeout fail the run even when every counted test passed).
 go build -o /tmp/fogctl-testsummary ./internal/testsummary
+# One fogctl binary, as `make build` builds it, for every package's
+# end-to-end tests (internal/testbin).
+bindir=$(mktemp -d)
+test -n "$bindir"
+trap 'rm -rf "$bindir"' EXIT
+go build -trimpath -ldflags "-s -w" -o "$bindir/fogctl" .
+export FOGCTL_TEST_BIN="$bindir/fogctl"
 status=0
 go test -race -count=1 -timeout 30m -json ./... | /tmp/fogctl-testsummary || status=${PIPESTATUS[0]}
 exit "$status"

@@ -4,25 +4,18 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/fogctl/fogctl/internal/testbin"
 	"github.com/fogctl/fogctl/internal/tmuxtest"
 )
 
 // The end-to-end tests drive the real fogctl binary in a private tmux
 // server, as a person at an 80x24 terminal would.
-
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
 
 // fogctl builds the binary once for the package's tests, or takes the one
 // FOGCTL_TEST_BIN names.
@@ -31,36 +24,10 @@ func fogctl(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("end-to-end: builds and runs the fogctl binary")
 	}
-	buildOnce.Do(func() {
-		if prebuilt := os.Getenv("FOGCTL_TEST_BIN"); prebuilt != "" {
-			binPath = prebuilt
-			return
-		}
-		dir, err := os.MkdirTemp("", "fogctl-e2e-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "fogctl")
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/fogctl/fogctl").CombinedOutput()
-		if err != nil {
-			buildErr = err
-			binPath = string(out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("build fogctl: %v\n%s", buildErr, binPath)
-	}
-	return binPath
+	return testbin.Fogctl(t)
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binPath != "" && buildErr == nil && os.Getenv("FOGCTL_TEST_BIN") == "" {
-		os.RemoveAll(filepath.Dir(binPath))
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testbin.Main(m) }
 
 // env is a clean environment: fogctl's state and config go to dir.
 func env(dir string, extra ...string) []string {

@@ -14,12 +14,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fogctl/fogctl/internal/testbin"
+
 	"github.com/fogctl/fogctl/cluster"
 	"github.com/fogctl/fogctl/cluster/clustertest"
 	"github.com/fogctl/fogctl/cmd"
 	"github.com/fogctl/fogctl/cmd/cmdutil"
 	"github.com/fogctl/fogctl/cmd/ctxcmd"
 )
+
+func TestMain(m *testing.M) { testbin.Main(m) }
 
 // fleetEnv is an operator's machine: a home directory with no kubeconfig
 // yet, and fogctl's state and config directories.
@@ -269,7 +273,7 @@ const (
 // returns the wall time.
 func fleetStatus(tb testing.TB) func() time.Duration {
 	tb.Helper()
-	bin := buildFogctl(tb) // before newFleetEnv moves HOME, where the Go caches are
+	bin := testbin.Fogctl(tb)
 	p := clustertest.Start(tb)
 	env := newFleetEnv(tb)
 	direct := strings.TrimPrefix(p.DirectURL, "https://")
@@ -364,16 +368,4 @@ func TestCtxStatus300WithinTimeoutPlusOneSecond(t *testing.T) {
 		}
 	}
 	t.Errorf("fogctl ctx status over 300 contexts took %v, want at most %s", walls, limit)
-}
-
-// buildFogctl builds the fogctl binary into a temporary directory (the
-// Go build cache makes this quick after the first time).
-func buildFogctl(tb testing.TB) string {
-	tb.Helper()
-	bin := filepath.Join(tb.TempDir(), "fogctl")
-	c := exec.Command("go", "build", "-o", bin, "github.com/fogctl/fogctl")
-	if out, err := c.CombinedOutput(); err != nil {
-		tb.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }

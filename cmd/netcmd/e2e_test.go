@@ -4,45 +4,18 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/fogctl/fogctl/internal/testbin"
 	"github.com/fogctl/fogctl/netoverlay/ztfake"
 	"go.yaml.in/yaml/v3"
 )
 
-// fogctlBin is the real fogctl binary, built once by TestMain.
-var fogctlBin string
-
-func TestMain(m *testing.M) {
-	os.Exit(buildAndRun(m))
-}
-
-func buildAndRun(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "fogctl-netcmd-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	fogctlBin = filepath.Join(dir, "fogctl")
-	build := exec.Command(goTool, "build", "-o", fogctlBin, "github.com/fogctl/fogctl")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintf(os.Stderr, "build fogctl: %v\n", err)
-		return 1
-	}
-	return m.Run()
-}
+func TestMain(m *testing.M) { testbin.Main(m) }
 
 type binResult struct {
 	out, err string
@@ -52,7 +25,7 @@ type binResult struct {
 // fogctl runs the built binary with a clean environment of its own.
 func fogctl(t *testing.T, home string, srv *ztfake.Server, args ...string) binResult {
 	t.Helper()
-	c := exec.Command(fogctlBin, append(args, "--zt-url", srv.URL, "--token-file", srv.TokenFile)...)
+	c := exec.Command(testbin.Fogctl(t), append(args, "--zt-url", srv.URL, "--token-file", srv.TokenFile)...)
 	c.Env = []string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, "config"), "XDG_STATE_HOME=" + filepath.Join(home, "state"), "PATH=/usr/bin:/bin"}
 	var out, errOut bytes.Buffer
 	c.Stdout, c.Stderr = &out, &errOut

@@ -10,38 +10,20 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/fogctl/fogctl/internal/testbin"
+
 	"github.com/google/go-cmp/cmp"
 )
 
-// binary is the fogctl binary TestMain builds for the tests that run it as
-// a user (or cron) would: exit codes, signals, several processes.
-var binary string
-
-func TestMain(m *testing.M) {
-	flag := func() int {
-		dir, err := os.MkdirTemp("", "fogctl-runcmd-test-")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		defer os.RemoveAll(dir)
-		binary = filepath.Join(dir, "fogctl")
-		build := exec.Command("go", "build", "-o", binary, "github.com/fogctl/fogctl")
-		if out, err := build.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "build fogctl: %v\n%s", err, out)
-			return 1
-		}
-		return m.Run()
-	}
-	os.Exit(flag())
-}
+// The tests here run the real fogctl binary as a user (or cron) would:
+// exit codes, signals, several processes.
+func TestMain(m *testing.M) { testbin.Main(m) }
 
 // proc is one fogctl process with its stdout and stderr read line by line.
 type proc struct {
@@ -57,7 +39,7 @@ type proc struct {
 // terminal) and no stdin, as cron runs it.
 func start(t *testing.T, state string, args ...string) *proc {
 	t.Helper()
-	c := exec.Command(binary, args...)
+	c := exec.Command(testbin.Fogctl(t), args...)
 	c.Env = append(os.Environ(), "XDG_STATE_HOME="+state, "NO_COLOR=1")
 	p := &proc{cmd: c, lines: make(chan string, 1024), errLines: make(chan string, 1024), done: make(chan struct{})}
 	out, err := c.StdoutPipe()

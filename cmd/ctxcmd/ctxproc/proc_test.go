@@ -5,46 +5,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/fogctl/fogctl/cluster/kubeconfigtest"
+	"github.com/fogctl/fogctl/internal/testbin"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-	buildOut  []byte
-)
+// fogctlBinary is the fogctl binary as `make build` builds it (trimmed,
+// stripped), so start-up is measured as shipped.
+func fogctlBinary(tb testing.TB) string { return testbin.Fogctl(tb) }
 
-// fogctlBinary builds the fogctl binary once per test process, the way
-// `make build` does (trimmed, stripped), so start-up is measured as shipped.
-func fogctlBinary(tb testing.TB) string {
-	tb.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "fogctl-ctxproc-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "fogctl")
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", binPath, "github.com/fogctl/fogctl")
-		buildOut, buildErr = cmd.CombinedOutput()
-	})
-	if buildErr != nil {
-		tb.Fatalf("go build fogctl: %v\n%s", buildErr, buildOut)
-	}
-	return binPath
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binPath != "" {
-		os.RemoveAll(filepath.Dir(binPath))
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testbin.Main(m) }
 
 // fleetHome is an operator's home with a kubeconfig of n contexts and a
 // k3s.yaml to import.
