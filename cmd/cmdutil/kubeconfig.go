@@ -47,6 +47,17 @@ func FleetLoader(f *Factory) func() (*cluster.Fleet, error) {
 	}
 }
 
+// SeenLoader returns the loader of last-seen times, kept in the state dir.
+func SeenLoader(f *Factory) func() (*cluster.Seen, error) {
+	return func() (*cluster.Seen, error) {
+		dir, err := f.StateDir()
+		if err != nil {
+			return nil, err
+		}
+		return cluster.LoadSeen(dir)
+	}
+}
+
 // AddSelectorFlags adds -l/--selector and --contexts to a command that
 // acts on several contexts, with shell completion of label keys and
 // context names.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fogctl/fogctl/cluster"
 	"github.com/fogctl/fogctl/cmd"
 	"github.com/fogctl/fogctl/cmd/cmdutil"
 	"github.com/fogctl/fogctl/cmd/ctxcmd"
@@ -465,5 +466,34 @@ func TestCtxImportFromStdin(t *testing.T) {
 	stdout, _ := env.ok(t, "ctx", "list", "--contexts", "bus-21")
 	if want := "\tbus-21\thttps://10.147.17.31:6443\tbus-21\t\t\n"; stdout != want {
 		t.Errorf("got %q want %q", stdout, want)
+	}
+}
+
+// TestCtxRenameAndDeleteCarryLastSeen: `ctx status` remembers when each
+// context was last reachable; a renamed context keeps its time and a
+// deleted one leaves none behind.
+func TestCtxRenameAndDeleteCarryLastSeen(t *testing.T) {
+	env := newCtxEnv(t)
+	seen, err := cluster.LoadSeen(env.stateDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 22, 21, 30, 0, 0, time.UTC)
+	if err := seen.Record(context.Background(), []cluster.Result{{Context: "bus-17", Reachable: true}, {Context: "bus-18", Reachable: true}}, at); err != nil {
+		t.Fatal(err)
+	}
+	env.ok(t, "ctx", "rename", "bus-17", "bus-017")
+	env.ok(t, "ctx", "delete", "bus-18")
+	after, err := cluster.LoadSeen(env.stateDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := after.Get("bus-017"); !got.Equal(at) {
+		t.Errorf("bus-017 last seen %v, want %v (carried over from bus-17)", got, at)
+	}
+	for _, gone := range []string{"bus-17", "bus-18"} {
+		if got := after.Get(gone); !got.IsZero() {
+			t.Errorf("%s still has a last-seen time %v", gone, got)
+		}
 	}
 }

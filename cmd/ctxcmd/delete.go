@@ -15,6 +15,7 @@ type DeleteOptions struct {
 	IO         *cmdutil.IOStreams
 	Kubeconfig func() (*cluster.Kubeconfig, error)
 	Fleet      func() (*cluster.Fleet, error)
+	Seen       func() (*cluster.Seen, error)
 	Ctx        context.Context
 
 	Names              []string
@@ -23,7 +24,7 @@ type DeleteOptions struct {
 
 // NewCmdDelete builds `fogctl ctx delete`.
 func NewCmdDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Command {
-	opts := &DeleteOptions{IO: f.IOStreams, Fleet: cmdutil.FleetLoader(f)}
+	opts := &DeleteOptions{IO: f.IOStreams, Fleet: cmdutil.FleetLoader(f), Seen: cmdutil.SeenLoader(f)}
 	cmd := &cobra.Command{
 		Use:     "delete NAME...",
 		Aliases: []string{"rm"},
@@ -81,6 +82,14 @@ func deleteRun(opts *DeleteOptions) error {
 	if err != nil {
 		return fmt.Errorf("deleted %s from the kubeconfig, but not from the fleet file: %w", strings.Join(opts.Names, ", "), err)
 	}
+	seenFollows(opts.IO, opts.Seen, func(s *cluster.Seen) error {
+		for _, n := range opts.Names {
+			if err := s.Forget(ctx, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	for _, d := range deleted {
 		fmt.Fprintf(opts.IO.ErrOut, "✓ Deleted %s\n", d)
 	}

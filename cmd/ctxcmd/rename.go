@@ -15,6 +15,7 @@ type RenameOptions struct {
 	IO         *cmdutil.IOStreams
 	Kubeconfig func() (*cluster.Kubeconfig, error)
 	Fleet      func() (*cluster.Fleet, error)
+	Seen       func() (*cluster.Seen, error)
 	Ctx        context.Context
 
 	Old string
@@ -23,7 +24,7 @@ type RenameOptions struct {
 
 // NewCmdRename builds `fogctl ctx rename`.
 func NewCmdRename(f *cmdutil.Factory, runF func(*RenameOptions) error) *cobra.Command {
-	opts := &RenameOptions{IO: f.IOStreams, Fleet: cmdutil.FleetLoader(f)}
+	opts := &RenameOptions{IO: f.IOStreams, Fleet: cmdutil.FleetLoader(f), Seen: cmdutil.SeenLoader(f)}
 	return &cobra.Command{
 		Use:   "rename OLD NEW | OLD=NEW",
 		Short: "Rename a context (its fleet labels follow)",
@@ -75,8 +76,24 @@ func renameRun(opts *RenameOptions) error {
 	if err != nil {
 		return fmt.Errorf("renamed %q to %q in the kubeconfig, but its fleet labels stayed behind: %w", opts.Old, opts.New, err)
 	}
+	seenFollows(opts.IO, opts.Seen, func(s *cluster.Seen) error { return s.Rename(ctx, opts.Old, opts.New) })
 	fmt.Fprintf(opts.IO.ErrOut, "✓ Renamed context %s to %s\n", opts.Old, opts.New)
 	return nil
+}
+
+// seenFollows applies a rename or delete to the last-seen times. They are
+// a convenience, not the user's data: a failure is a warning.
+func seenFollows(io *cmdutil.IOStreams, load func() (*cluster.Seen, error), fn func(*cluster.Seen) error) {
+	if load == nil {
+		return
+	}
+	seen, err := load()
+	if err == nil {
+		err = fn(seen)
+	}
+	if err != nil {
+		fmt.Fprintf(io.ErrOut, "warning: last-seen times: %v\n", err)
+	}
 }
 
 func orBackground(ctx context.Context) context.Context {
