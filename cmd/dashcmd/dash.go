@@ -6,12 +6,10 @@ package dashcmd
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
-	"runtime"
 	"time"
 
 	"github.com/fogctl/fogctl/cluster"
@@ -335,28 +333,7 @@ func zeroTier(opts *DashOptions) (*tui.ZeroTierSource, error) {
 	}, nil
 }
 
-// ztToken finds the controller's auth token as `fogctl net` does:
-// --token-file, $FOGCTL_ZT_TOKEN_FILE, $FOGCTL_ZT_TOKEN, then where
-// zerotier-cli looks.
+// ztToken finds the controller's auth token as `fogctl net` does.
 func ztToken(opts *DashOptions) (netoverlay.Token, error) {
-	file := opts.ZTTokenFile
-	if file == "" {
-		file = opts.Getenv(netcmd.EnvTokenFile)
-	}
-	if file != "" {
-		t, err := netoverlay.ReadTokenFile(file)
-		if err != nil {
-			return netoverlay.Token{}, fmt.Errorf("%w (check --token-file or $%s)", err, netcmd.EnvTokenFile)
-		}
-		return t, nil
-	}
-	if v := opts.Getenv(netcmd.EnvToken); v != "" {
-		return netoverlay.NewToken(v), nil
-	}
-	home, _ := os.UserHomeDir()
-	t, _, err := netoverlay.FindToken(netoverlay.DefaultTokenPaths(runtime.GOOS, home))
-	if err != nil {
-		return netoverlay.Token{}, fmt.Errorf("%w (pass --token-file, or unset $%s for no ZeroTier pane)", err, netcmd.EnvURL)
-	}
-	return t, nil
+	return netcmd.Token(opts.ZTTokenFile, opts.Getenv, "pass --token-file, or unset $"+netcmd.EnvURL+" for no ZeroTier pane")
 }

@@ -105,7 +105,13 @@ func (z *ztFlags) newClient(f *cmdutil.Factory, getenv func(string) string) (*ne
 // token finds the auth token: --token-file, $FOGCTL_ZT_TOKEN_FILE,
 // $FOGCTL_ZT_TOKEN, then where zerotier-cli looks.
 func (z *ztFlags) token(getenv func(string) string) (netoverlay.Token, error) {
-	file := z.TokenFile
+	return Token(z.TokenFile, getenv, "run as root, or pass --token-file")
+}
+
+// Token finds the ZeroTier auth token as every fogctl command does: file
+// (a --token-file flag), $FOGCTL_ZT_TOKEN_FILE, $FOGCTL_ZT_TOKEN, then
+// where zerotier-cli looks. hint says what to do when none is found there.
+func Token(file string, getenv func(string) string, hint string) (netoverlay.Token, error) {
 	if file == "" {
 		file = getenv(EnvTokenFile)
 	}
@@ -122,7 +128,7 @@ func (z *ztFlags) token(getenv func(string) string) (netoverlay.Token, error) {
 	home, _ := os.UserHomeDir()
 	t, _, err := netoverlay.FindToken(netoverlay.DefaultTokenPaths(runtime.GOOS, home))
 	if err != nil {
-		return netoverlay.Token{}, fmt.Errorf("%w (run as root, or pass --token-file)", err)
+		return netoverlay.Token{}, fmt.Errorf("%w (%s)", err, hint)
 	}
 	return t, nil
 }
