@@ -3,10 +3,8 @@ package democmd_test
 import (
 	"bytes"
 	"context"
-	"flag"
 	"net/http"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,11 +13,9 @@ import (
 	"github.com/fogctl/fogctl/cmd"
 	"github.com/fogctl/fogctl/cmd/cmdutil"
 	"github.com/fogctl/fogctl/cmd/democmd"
+	"github.com/fogctl/fogctl/internal/golden"
 	"github.com/fogctl/fogctl/workflow/runstore"
-	"github.com/google/go-cmp/cmp"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
 
 func testFactory(t *testing.T, tty bool) (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer, string) {
 	ios, _, out, errOut := cmdutil.Test()
@@ -47,24 +43,6 @@ func normalize(s string) string {
 	s = reRunID.ReplaceAllString(s, "RUNID")
 	s = rePort.ReplaceAllString(s, "127.0.0.1:PORT")
 	return reDur.ReplaceAllString(s, " DUR")
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
 }
 
 // screen is what a terminal shows after s, following the live status's
@@ -103,7 +81,7 @@ func TestDemoTTY(t *testing.T) {
 	if code := cmd.Run(context.Background(), f, []string{"demo"}); code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
 	}
-	golden(t, "TestDemoTTY", normalize("stdout:\n"+screen(out.String())+"\nstderr:\n"+errOut.String()))
+	golden.Assert(t, "TestDemoTTY", normalize("stdout:\n"+screen(out.String())+"\nstderr:\n"+errOut.String()))
 	s, _ := runstore.Open(state)
 	runs, err := s.List()
 	if err != nil || len(runs) != 1 || runs[0].State != "succeeded" || runs[0].Retried != 1 {
@@ -116,7 +94,7 @@ func TestDemoPrintWorkflow(t *testing.T) {
 	if code := cmd.Run(context.Background(), f, []string{"demo", "--print-workflow"}); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	golden(t, "TestDemoPrintWorkflow", normalize(out.String()))
+	golden.Assert(t, "TestDemoPrintWorkflow", normalize(out.String()))
 }
 
 func TestDemoFlags(t *testing.T) {

@@ -2,7 +2,6 @@ package netcmd_test
 
 import (
 	"context"
-	"flag"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,10 +12,7 @@ import (
 	"github.com/fogctl/fogctl/cmd"
 	"github.com/fogctl/fogctl/cmd/cmdutil"
 	"github.com/fogctl/fogctl/netoverlay/ztfake"
-	"github.com/google/go-cmp/cmp"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // fleet is the documented set-up: a fog server running the controller and
 // one bus, both simulated by the ztfake stand-in.
@@ -99,25 +95,6 @@ func (fl *fleet) network(t *testing.T) string {
 func (fl *fleet) joinBus(t *testing.T, nwid string) string {
 	t.Helper()
 	return strings.TrimSpace(must(t, fl.node(t, false, "join", nwid)).out)
-}
-
-// golden compares got with testdata/NAME.golden (rewritten with -update).
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/netcmd -update)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
 }
 
 // both runs f as TTY and as pipe.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fogctl/fogctl/internal/golden"
 	"github.com/fogctl/fogctl/netoverlay"
 	"github.com/google/go-cmp/cmp"
 	"go.yaml.in/yaml/v3"
@@ -65,7 +66,7 @@ func TestNetList(t *testing.T) {
 		fl, _, _, _ := scenario(t)
 		must(t, fl.ctl(t, false, "create", "depot", "--cidr", "10.147.16.0/24", "--private=false"))
 		r := must(t, fl.ctl(t, tty, "list"))
-		golden(t, "TestNetList"+suffix, r.out+r.err)
+		golden.Assert(t, "TestNetList"+suffix, r.out+r.err)
 	})
 }
 
@@ -73,7 +74,7 @@ func TestNetShow(t *testing.T) {
 	both(t, func(t *testing.T, tty bool, suffix string) {
 		fl, nwid, _, _ := scenario(t)
 		r := must(t, fl.ctl(t, tty, "show", nwid))
-		golden(t, "TestNetShow"+suffix, r.out+r.err)
+		golden.Assert(t, "TestNetShow"+suffix, r.out+r.err)
 	})
 }
 
@@ -82,7 +83,7 @@ func TestNetMembers(t *testing.T) {
 		fl, nwid, _, _ := scenario(t)
 		all := must(t, fl.ctl(t, tty, "members", nwid))
 		pend := must(t, fl.ctl(t, tty, "members", nwid, "--pending"))
-		golden(t, "TestNetMembers"+suffix, all.out+all.err+"--- --pending\n"+pend.out+pend.err)
+		golden.Assert(t, "TestNetMembers"+suffix, all.out+all.err+"--- --pending\n"+pend.out+pend.err)
 	})
 }
 
@@ -115,7 +116,7 @@ func TestNetStatus(t *testing.T) {
 	both(t, func(t *testing.T, tty bool, suffix string) {
 		fl, _, _, _ := scenario(t)
 		r := must(t, fl.node(t, tty, "status"))
-		golden(t, "TestNetStatus"+suffix, r.out+r.err)
+		golden.Assert(t, "TestNetStatus"+suffix, r.out+r.err)
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"io"
 	"net"
 	"net/http"
@@ -19,10 +18,7 @@ import (
 
 	"github.com/fogctl/fogctl/cmd"
 	"github.com/fogctl/fogctl/cmd/cmdutil"
-	"github.com/google/go-cmp/cmp"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
 
 // service is a loopback JSON service the test controls:
 //
@@ -173,25 +169,6 @@ func normalize(s string, tempDirs ...string) string {
 	s = reSpDur.ReplaceAllString(s, " DUR") // right-aligned durations
 	s = rePort.ReplaceAllString(s, "127.0.0.1:PORT")
 	return s
-}
-
-// golden compares got with testdata/NAME.golden, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
 }
 
 // screen is what a terminal shows after s: it follows the two sequences

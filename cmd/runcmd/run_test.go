@@ -8,6 +8,7 @@ import (
 
 	"github.com/fogctl/fogctl/cmd/cmdutil"
 	"github.com/fogctl/fogctl/cmd/runcmd"
+	"github.com/fogctl/fogctl/internal/golden"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -92,7 +93,7 @@ func TestRun(t *testing.T) {
 			if tt.stdout != nil {
 				stdout = tt.stdout(stdout)
 			}
-			golden(t, "TestRun_"+tt.name, normalize("stdout:\n"+stdout+"\nstderr:\n"+errOut.String(), dir))
+			golden.Assert(t, "TestRun_"+tt.name, normalize("stdout:\n"+stdout+"\nstderr:\n"+errOut.String(), dir))
 		})
 	}
 }

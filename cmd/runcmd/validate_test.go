@@ -2,6 +2,8 @@ package runcmd_test
 
 import (
 	"testing"
+
+	"github.com/fogctl/fogctl/internal/golden"
 )
 
 func TestValidate(t *testing.T) {
@@ -23,7 +25,7 @@ func TestValidate(t *testing.T) {
 				if code := run(t, f, tt.args...); code != tt.code {
 					t.Errorf("exit %d, want %d", code, tt.code)
 				}
-				golden(t, "TestValidate_"+name, "stdout:\n"+out.String()+"\nstderr:\n"+errOut.String())
+				golden.Assert(t, "TestValidate_"+name, "stdout:\n"+out.String()+"\nstderr:\n"+errOut.String())
 			})
 		}
 	}
@@ -48,7 +50,7 @@ func TestGraph(t *testing.T) {
 			if code := run(t, f, tt.args...); code != tt.code {
 				t.Errorf("exit %d, want %d", code, tt.code)
 			}
-			golden(t, "TestGraph_"+tt.name, "stdout:\n"+out.String()+"\nstderr:\n"+errOut.String())
+			golden.Assert(t, "TestGraph_"+tt.name, "stdout:\n"+out.String()+"\nstderr:\n"+errOut.String())
 		})
 	}
 }

@@ -3,22 +3,19 @@ package runscmd_test
 import (
 	"bytes"
 	"context"
-	"flag"
 	"net/http"
 	"os"
-	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
 
 	"github.com/fogctl/fogctl/cmd"
 	"github.com/fogctl/fogctl/cmd/cmdutil"
+	"github.com/fogctl/fogctl/internal/golden"
 	"github.com/fogctl/fogctl/workflow"
 	"github.com/fogctl/fogctl/workflow/runstore"
 	"github.com/google/go-cmp/cmp"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
 
 const depotWorkflow = `apiVersion: fogctl.io/v1alpha1
 kind: Workflow
@@ -107,24 +104,11 @@ func testFactory(t *testing.T, state string, tty bool) (*cmdutil.Factory, *bytes
 
 var reRunID = regexp.MustCompile(`\d{8}T\d{6}-[0-9a-f]{8}`)
 
-func golden(t *testing.T, name, got string) {
+// assertRuns compares got with its golden file, the random part of run
+// ids replaced.
+func assertRuns(t *testing.T, name, got string) {
 	t.Helper()
-	got = reRunID.ReplaceAllStringFunc(got, func(id string) string { return id[:len("20261123T021501")] + "-RANDOM" })
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
+	golden.Assert(t, name, reRunID.ReplaceAllStringFunc(got, func(id string) string { return id[:len("20261123T021501")] + "-RANDOM" }))
 }
 
 func TestRuns(t *testing.T) {
@@ -155,7 +139,7 @@ func TestRuns(t *testing.T) {
 			if code := int(cmd.Run(context.Background(), f, tt.args)); code != tt.code {
 				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, errOut)
 			}
-			golden(t, "TestRuns_"+tt.name, "stdout:\n"+out.String()+"\nstderr:\n"+errOut.String())
+			assertRuns(t, "TestRuns_"+tt.name, "stdout:\n"+out.String()+"\nstderr:\n"+errOut.String())
 		})
 	}
 }
