@@ -6,7 +6,7 @@ LDFLAGS := -s -w -X github.com/fogctl/fogctl/cmd.version=$(VERSION)
 .PHONY: build demo test testenv bench completions fuzz lint clean
 
 build: ## build bin/fogctl
-	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/fogctl .
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/fogctl .
 
 demo: build ## run the built-in air-quality pipeline
 	./bin/fogctl demo

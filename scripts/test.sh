@@ -38,7 +38,7 @@ go build -o /tmp/fogctl-testsummary ./internal/testsummary
 bindir=$(mktemp -d)
 test -n "$bindir"
 trap 'rm -rf "$bindir"' EXIT
-go build -trimpath -ldflags "-s -w" -o "$bindir/fogctl" .
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$bindir/fogctl" .
 export FOGCTL_TEST_BIN="$bindir/fogctl"
 status=0
 go test -race -count=1 -timeout 30m -json ./... | /tmp/fogctl-testsummary || status=${PIPESTATUS[0]}

@@ -208,7 +208,9 @@ func buildBinaries(tb testing.TB) binaries {
 			built.fogctl, builds = bin, builds[1:]
 		}
 		for _, p := range builds {
-			out, err := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", p.out, p.pkg).CombinedOutput()
+			c := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", p.out, p.pkg)
+			c.Env = append(os.Environ(), "CGO_ENABLED=0") // static, as `make build` builds fogctl
+			out, err := c.CombinedOutput()
 			if err != nil {
 				buildErr = fmt.Errorf("go build %s: %v\n%s", p.pkg, err, out)
 				return

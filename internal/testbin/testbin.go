@@ -51,7 +51,7 @@ func build() (string, error) {
 		tmpDir = dir
 		path = filepath.Join(dir, "fogctl")
 		c := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", path, "github.com/fogctl/fogctl")
-		c.Env = env
+		c.Env = append(env, "CGO_ENABLED=0") // static, as `make build` builds it
 		out, err := c.CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build fogctl: %v\n%s", err, out)
