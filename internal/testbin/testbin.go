@@ -1,6 +1,6 @@
 // Package testbin gives tests the real fogctl binary, to run as an operator
 // or cron would: built once per test process, as `make build` builds it
-// (trimmed and stripped), or taken from FOGCTL_TEST_BIN when scripts/test.sh
+// (static, trimmed and stripped), or taken from FOGCTL_TEST_BIN when scripts/test.sh
 // has built it once for every package.
 package testbin
 
