@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -163,6 +164,13 @@ func mustParse(t testing.TB, nodes []spec) *Workflow {
 	return w
 }
 
+// runBound is how long collect waits for a run's channel to close. No run
+// in these tests needs a tenth of it: a run still open after it is an
+// engine that lost track of its end, reported with every goroutine's
+// stack instead of sitting silent until go test's -timeout (30 minutes in
+// make test).
+const runBound = 2 * time.Minute
+
 // collect runs wf to the end and returns its events and record.
 func collect(t testing.TB, ctx context.Context, wf *Workflow, opts Options) ([]Event, *Record) {
 	t.Helper()
@@ -170,12 +178,48 @@ func collect(t testing.TB, ctx context.Context, wf *Workflow, opts Options) ([]E
 		opts.RunID = "run-1"
 	}
 	rec := NewRecord(wf, opts.RunID)
-	var evs []Event
-	for ev := range Run(ctx, wf, opts) {
-		evs = append(evs, ev)
+	evs := readRun(t, Run(ctx, wf, opts), runBound)
+	for _, ev := range evs {
 		rec.Apply(ev)
 	}
 	return evs, rec
+}
+
+// readRun reads ch until it is closed and returns the events. If ch is
+// still open after bound, the test fails with the events read and the
+// stacks of all goroutines.
+func readRun(t testing.TB, ch <-chan Event, bound time.Duration) []Event {
+	t.Helper()
+	timer := time.NewTimer(bound)
+	defer timer.Stop()
+	var evs []Event
+	for {
+		select {
+		case ev, open := <-ch:
+			if !open {
+				return evs
+			}
+			evs = append(evs, ev)
+		case <-timer.C:
+			var last any = "none"
+			if len(evs) > 0 {
+				last = evs[len(evs)-1]
+			}
+			t.Fatalf("run still open after %s, %d events read, last %+v; goroutines:\n%s", bound, len(evs), last, allStacks())
+		}
+	}
+}
+
+// allStacks returns the stacks of all goroutines (at most 64 MiB of them).
+func allStacks() string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) || len(buf) >= 64<<20 {
+			return string(buf[:n])
+		}
+		buf = make([]byte, 2*len(buf))
+	}
 }
 
 func outputOf(t testing.TB, rec *Record, node string) map[string]any {

@@ -204,7 +204,16 @@ func TestConcurrentRuns(t *testing.T) {
 	srv, _ := startEcho(t, time.Millisecond)
 	wf := mustParse(t, fanOutIn(srv.URL, 20))
 	var wg sync.WaitGroup
-	errs := make(chan string, 16)
+	// Errors are gathered, not sent on a channel: a reader blocked on a
+	// full error channel stops reading its run, and the run (its context
+	// never done) then waits for it forever.
+	var mu sync.Mutex
+	var errs []string
+	report := func(format string, args ...any) {
+		mu.Lock()
+		errs = append(errs, fmt.Sprintf(format, args...))
+		mu.Unlock()
+	}
 	for k := range 16 {
 		wg.Add(1)
 		go func() {
@@ -213,21 +222,55 @@ func TestConcurrentRuns(t *testing.T) {
 			rec := NewRecord(wf, id)
 			for ev := range Run(context.Background(), wf, Options{RunID: id, Input: []byte(fmt.Sprintf(`{"run": %d}`, k))}) {
 				if ev.RunID != id {
-					errs <- fmt.Sprintf("%s got an event of %s", id, ev.RunID)
+					report("%s got an event of %s", id, ev.RunID)
 				}
 				rec.Apply(ev)
 			}
 			var out map[string]any
 			json.Unmarshal(rec.Node("sink").Output, &out)
 			if out["run"] != float64(k) || len(out) != 23 {
-				errs <- fmt.Sprintf("%s: sink output %s", id, rec.Node("sink").Output)
+				report("%s: sink output %s", id, rec.Node("sink").Output)
 			}
 		}()
 	}
 	wg.Wait()
-	close(errs)
-	for e := range errs {
+	for _, e := range errs {
 		t.Error(e)
+	}
+}
+
+// TestRunEndsAfterLastNode: the channel closes once the last node is
+// done, also when every event went straight into the channel and nothing
+// was queued to wake the run's goroutine while it waited. A build of the
+// engine whose release did not wake it then hung in make test for 21
+// minutes (TestExec/stdin_to_stdout, the loop parked on r.wake with
+// context.Background); here such a run fails within seconds.
+func TestRunEndsAfterLastNode(t *testing.T) {
+	srv, _ := startEcho(t, 0)
+	cat := spec{name: "x", kind: "exec", extra: "argv: [cat]"}
+	tests := []struct {
+		name   string
+		nodes  []spec
+		events int // the run's running and succeeded, and each node's
+	}{
+		{"exec", []spec{cat}, 4},
+		{"http", []spec{{name: "x", kind: "http", url: srv.URL + "/n/x"}}, 4},
+		// a noop settles on the spot, with a single succeeded event
+		{"exec then noop", []spec{cat, {name: "y", kind: "noop", deps: []string{"x"}}}, 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wf := mustParse(t, tt.nodes)
+			for i := range 20 {
+				evs := readRun(t, Run(context.Background(), wf, Options{RunID: fmt.Sprint("end-", i)}), 10*time.Second)
+				if len(evs) != tt.events {
+					t.Fatalf("run %d: %d events, want %d: %+v", i, len(evs), tt.events, evs)
+				}
+				if last := evs[len(evs)-1]; last.Node != "" || last.State != StateSucceeded {
+					t.Fatalf("run %d: last event %+v, want the run succeeded", i, last)
+				}
+			}
+		})
 	}
 }
 
