@@ -126,6 +126,7 @@ func runExec(ctx context.Context, a *ExecAction, in []byte) ([]byte, string, err
 	cmd.WaitDelay = time.Second
 	setProcessGroup(cmd)
 	err := cmd.Run()
+	killGroup(cmd)
 	errText := stderr.String()
 	if err != nil {
 		if ctx.Err() != nil {

@@ -53,7 +53,9 @@
 // body that is not JSON fails the attempt, naming the status and quoting
 // up to 512 bytes of the body. An exec node gets its input on stdin; its
 // stdout, JSON ({} when empty), is its output; a non-zero exit fails the
-// attempt with the exit status and the last stderr line. A response or
+// attempt with the exit status and the last stderr line. An exec node
+// runs in its own process group: whatever it leaves running in the
+// background is killed when it ends. A response or
 // stdout larger than 64 MiB fails the attempt. A noop node outputs its
 // input.
 //
