@@ -769,15 +769,9 @@ func (m *DashModel) viewContexts(b *strings.Builder, rows int) {
 		i := m.off[paneContexts] + y
 		switch {
 		case y == 0 && m.ctxErr != nil:
-			ln := line{b: b, width: m.width}
-			s := "  " + oneLine(m.ctxErr.Error())
-			ln.put(m.st.errText, s, ansi.StringWidth(s))
-			b.WriteByte('\n')
+			m.paneMessage(b, m.st.errText, oneLine(m.ctxErr.Error()))
 		case y == 0 && len(m.contexts) == 0:
-			ln := line{b: b, width: m.width}
-			s := "  no contexts (add one with 'fogctl ctx import FILE')"
-			ln.put(m.st.dim, s, ansi.StringWidth(s))
-			b.WriteByte('\n')
+			m.paneMessage(b, m.st.dim, "no contexts (add one with 'fogctl ctx import FILE')")
 		case i < len(m.contexts):
 			m.contextRow(b, i, w)
 		default:
@@ -860,6 +854,15 @@ var runColumns = []column{
 	{"RUN", 24}, {"WORKFLOW", 0}, {"STATE", 10}, {"NODES", 7}, {"STARTED", 9},
 }
 
+// paneMessage writes one line of a pane that has no rows to show: why
+// (an error) or what to do (an empty pane).
+func (m *DashModel) paneMessage(b *strings.Builder, p paint, text string) {
+	ln := line{b: b, width: m.width}
+	s := "  " + text
+	ln.put(p, s, ansi.StringWidth(s))
+	b.WriteByte('\n')
+}
+
 func (m *DashModel) viewRuns(b *strings.Builder, rows int) {
 	m.paneTitle(b, paneRuns, "recent runs")
 	w := m.widths(runColumns)
@@ -868,15 +871,9 @@ func (m *DashModel) viewRuns(b *strings.Builder, rows int) {
 		i := m.off[paneRuns] + y
 		switch {
 		case y == 0 && m.runsErr != nil:
-			ln := line{b: b, width: m.width}
-			s := "  " + oneLine(m.runsErr.Error())
-			ln.put(m.st.errText, s, ansi.StringWidth(s))
-			b.WriteByte('\n')
+			m.paneMessage(b, m.st.errText, oneLine(m.runsErr.Error()))
 		case y == 0 && len(m.runs) == 0:
-			ln := line{b: b, width: m.width}
-			s := "  no runs yet (start one with :run FILE, or try 'fogctl demo')"
-			ln.put(m.st.dim, s, ansi.StringWidth(s))
-			b.WriteByte('\n')
+			m.paneMessage(b, m.st.dim, "no runs yet (start one with :run FILE, or try 'fogctl demo')")
 		case i < len(m.runs):
 			r := m.runs[i]
 			nodes := fmt.Sprintf("%d/%d", r.Succeeded, r.Nodes)
@@ -905,15 +902,9 @@ func (m *DashModel) viewMembers(b *strings.Builder, rows int) {
 		i := m.off[paneMembers] + y
 		switch {
 		case y == 0 && m.membersErr != nil:
-			ln := line{b: b, width: m.width}
-			s := "  " + oneLine(m.membersErr.Error())
-			ln.put(m.st.errText, s, ansi.StringWidth(s))
-			b.WriteByte('\n')
+			m.paneMessage(b, m.st.errText, oneLine(m.membersErr.Error()))
 		case y == 0 && len(m.members) == 0:
-			ln := line{b: b, width: m.width}
-			s := "  no member waits to join"
-			ln.put(m.st.dim, s, ansi.StringWidth(s))
-			b.WriteByte('\n')
+			m.paneMessage(b, m.st.dim, "no member waits to join")
 		case i < len(m.members):
 			mem := m.members[i]
 			version := "-"
