@@ -47,6 +47,39 @@ func FleetLoader(f *Factory) func() (*cluster.Fleet, error) {
 	}
 }
 
+// SelectContexts loads the kubeconfig and the fleet file and returns the
+// contexts that selector (kubectl's -l syntax) and names (--contexts)
+// pick. A selection error comes back as it is: callers decide whether it
+// is a usage error.
+func SelectContexts(kubeconfig func() (*cluster.Kubeconfig, error), fleet func() (*cluster.Fleet, error), selector string, names []string) (*cluster.Kubeconfig, *cluster.Fleet, []cluster.Context, error) {
+	k, err := kubeconfig()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	fl, err := fleet()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	sel, err := k.Select(fl, selector, names)
+	if err != nil {
+		return nil, nil, nil, &selectError{err}
+	}
+	return k, fl, sel, nil
+}
+
+// selectError marks an error of the selection itself (a bad -l or an
+// unknown --contexts name), as opposed to a file that does not load.
+type selectError struct{ error }
+
+func (e *selectError) Unwrap() error { return e.error }
+
+// IsSelectError reports whether err came from the selection, not from
+// loading the files.
+func IsSelectError(err error) bool {
+	_, ok := err.(*selectError)
+	return ok
+}
+
 // SeenLoader returns the loader of last-seen times, kept in the state dir.
 func SeenLoader(f *Factory) func() (*cluster.Seen, error) {
 	return func() (*cluster.Seen, error) {

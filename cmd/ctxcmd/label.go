@@ -68,19 +68,11 @@ argument is a label and every selected context is changed.`,
 }
 
 func labelRun(opts *LabelOptions) error {
-	k, err := opts.Kubeconfig()
-	if err != nil {
-		return err
-	}
-	fleet, err := opts.Fleet()
-	if err != nil {
-		return err
-	}
 	names := opts.Contexts
 	if opts.Name != "" {
 		names = []string{opts.Name}
 	}
-	sel, err := k.Select(fleet, opts.Selector, names)
+	_, fleet, sel, err := cmdutil.SelectContexts(opts.Kubeconfig, opts.Fleet, opts.Selector, names)
 	if err != nil {
 		return err
 	}

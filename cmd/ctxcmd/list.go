@@ -61,17 +61,11 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 }
 
 func listRun(opts *ListOptions) error {
-	k, err := opts.Kubeconfig()
-	if err != nil {
-		return err
-	}
-	fleet, err := opts.Fleet()
-	if err != nil {
-		return err
-	}
-	sel, err := k.Select(fleet, opts.Selector, opts.Contexts)
-	if err != nil {
+	k, fleet, sel, err := cmdutil.SelectContexts(opts.Kubeconfig, opts.Fleet, opts.Selector, opts.Contexts)
+	if cmdutil.IsSelectError(err) {
 		return cmdutil.FlagErrorf("%s", err)
+	} else if err != nil {
+		return err
 	}
 	cur := k.Current()
 	records := make([]ContextRecord, 0, len(sel))

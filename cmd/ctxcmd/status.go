@@ -138,17 +138,11 @@ func factoryTransport(f *cmdutil.Factory) func() (*http.Transport, error) {
 }
 
 func statusRun(ctx context.Context, opts *StatusOptions) error {
-	k, err := opts.Kubeconfig()
-	if err != nil {
-		return err
-	}
-	fleet, err := opts.Fleet()
-	if err != nil {
-		return err
-	}
-	selected, err := k.Select(fleet, opts.Selector, opts.Contexts)
-	if err != nil {
+	k, fleet, selected, err := cmdutil.SelectContexts(opts.Kubeconfig, opts.Fleet, opts.Selector, opts.Contexts)
+	if cmdutil.IsSelectError(err) {
 		return cmdutil.FlagErrorf("%s", err)
+	} else if err != nil {
+		return err
 	}
 	var base *http.Transport
 	if opts.Transport != nil {

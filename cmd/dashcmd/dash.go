@@ -177,15 +177,7 @@ func Source(opts *DashOptions) (tui.DashSource, error) {
 // contextRows lists the selected contexts with their labels and last-seen
 // times, from the local files only.
 func contextRows(opts *DashOptions) ([]tui.ContextRow, error) {
-	k, err := opts.Kubeconfig()
-	if err != nil {
-		return nil, err
-	}
-	fleet, err := opts.Fleet()
-	if err != nil {
-		return nil, err
-	}
-	selected, err := k.Select(fleet, opts.Selector, opts.Contexts)
+	k, fleet, selected, err := cmdutil.SelectContexts(opts.Kubeconfig, opts.Fleet, opts.Selector, opts.Contexts)
 	if err != nil {
 		return nil, err
 	}
