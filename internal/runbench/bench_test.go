@@ -421,9 +421,9 @@ func writeDAG(tb testing.TB, shape string, n int, base string) string {
 // (runstore.DefaultKeep).
 const runstoreKeep = 200
 
-// fillStore records one run of a small DAG, then copies it under older
-// run IDs until the store under env's XDG_STATE_HOME holds n runs: the
-// store of an operator whose cron has called fogctl for a while.
+// fillStore records one run of a small DAG, then copies its file under
+// older run IDs until the store under env's XDG_STATE_HOME holds n runs:
+// the store of an operator whose cron has called fogctl for a while.
 func fillStore(tb testing.TB, env []string, fogctl string, n int) {
 	tb.Helper()
 	srv := startEcho(tb, 0, false)
@@ -440,27 +440,17 @@ func fillStore(tb testing.TB, env []string, fogctl string, n int) {
 	}
 	runs := filepath.Join(state, "fogctl", "runs")
 	entries, err := os.ReadDir(runs)
-	if err != nil || len(entries) != 1 {
-		tb.Fatalf("want one run in %s: %v (%d)", runs, err, len(entries))
+	if err != nil || len(entries) != 1 || entries[0].IsDir() {
+		tb.Fatalf("want one run file in %s: %v (%d)", runs, err, len(entries))
 	}
-	src := filepath.Join(runs, entries[0].Name())
-	files, err := os.ReadDir(src)
+	data, err := os.ReadFile(filepath.Join(runs, entries[0].Name()))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	for i := 1; i < n; i++ {
-		dst := filepath.Join(runs, fmt.Sprintf("20200101T%06d-%08x", i, i))
-		if err := os.Mkdir(dst, 0o700); err != nil {
+		dst := filepath.Join(runs, fmt.Sprintf("20200101T%06d-%08x.jsonl", i, i))
+		if err := os.WriteFile(dst, data, 0o600); err != nil {
 			tb.Fatal(err)
-		}
-		for _, f := range files {
-			data, err := os.ReadFile(filepath.Join(src, f.Name()))
-			if err != nil {
-				tb.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dst, f.Name()), data, 0o600); err != nil {
-				tb.Fatal(err)
-			}
 		}
 	}
 }

@@ -1,37 +1,43 @@
 // Package runstore owns the durable record of every workflow run, under
-// fogctl's state directory:
+// fogctl's state directory, one file a run:
 //
-//	<state>/runs/<id>/
-//	    journal.jsonl   while the run goes: a header line (what was run: the
-//	                    workflow path and a copy of the file, the input, the
-//	                    flags), then one event a line, append-only; the
-//	                    process running the run holds an flock on it
-//	    record.json     when the run has ended: the header and the final
-//	                    record, compacted from the journal, which is removed
-//	    summary.json    a few counts for `fogctl runs list` (a cache)
+//	<state>/runs/<id>.jsonl
+//	    a header line (what was run: the workflow path and a copy of the
+//	    file, the input, the flags), then one event a line, append-only,
+//	    then, once the run has ended, a summary line for `fogctl runs
+//	    list`; the process running the run holds an flock on the file
+//
+// The record of a run is its events replayed through workflow.Record:
+// nothing is rewritten, so what a run writes is linear in its events.
 //
 // Events are appended by one writer goroutine, never by the engine: Append
 // only queues. The writer writes each batch with one write(2), so a
-// process killed with SIGKILL loses nothing it had written. A batch that
-// finished a node is fsynced by a second goroutine, so writes never wait
-// behind an fsync and one fsync covers every batch written while the
-// previous one ran (group commit): never per event, and never while the
-// engine waits. When the run ends, Close drains the queue and writes
-// record.json (temp file, fsync, rename, fsync of the directory) before
-// it removes the journal: two fsyncs per run, whatever its size. Journal
-// lines and the record are encoded without reflection (encode.go), as
-// the same JSON encoding/json makes. Everything written is linear in the
-// run's events. A run whose process died keeps its journal; Load replays
-// it through workflow.Record, ignoring a torn last line, and reports it
-// interrupted once no process holds its lock.
+// process killed with SIGKILL loses nothing it had written. A second
+// goroutine fsyncs the runs directory once (the new file's entry), then
+// the journal at most every syncInterval (200 ms) while there is
+// something unsynced, so writes never wait behind an fsync and a power
+// cut loses at most the last 200 ms of a run still going (group commit:
+// never per event, never while the engine waits). Close writes the
+// summary line and fsyncs the journal: a run that has ended is on disk
+// when Close returns, and a run shorter than syncInterval costs one fsync
+// of its file and one of the directory. Journal lines are encoded
+// without reflection (encode.go), as the same JSON encoding/json makes. A
+// run whose process died has no summary line; Load replays it the same
+// way, ignoring a torn last line, and reports it interrupted once no
+// process holds its lock.
+//
+// Runs recorded before this layout are directories, <id>/, holding
+// record.json (compacted) and summary.json, or journal.jsonl (killed):
+// they are read, listed and pruned as before.
 //
 // Run IDs are the UTC start second and 8 random hex digits
-// (20261123T021501-3f9a1c2d): they sort by time and the run directory is
-// created with mkdir, which fails rather than share a directory with
-// another process.
+// (20261123T021501-3f9a1c2d): they sort by time and the journal is
+// created with O_EXCL, which fails rather than share a file with another
+// process.
 //
-// Retention: each Run's Close removes the oldest runs beyond Keep
-// (DefaultKeep, 200) that no process is running.
+// Retention: each Run's Create starts removing, beside the run, the
+// oldest runs beyond Keep (DefaultKeep, 200) that no process is running;
+// Close waits for it.
 //
 // runstore never prints and never touches a terminal.
 package runstore

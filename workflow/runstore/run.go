@@ -2,30 +2,33 @@ package runstore
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/fogctl/fogctl/workflow"
-	"github.com/gofrs/flock"
 )
 
 // writeCoalesce is how long the writer lets events gather after the first
 // of a burst before it writes them: a SIGKILL loses at most this much.
 const writeCoalesce = time.Millisecond
 
+// syncInterval is the longest a written event waits for its fsync while
+// the run goes: a power cut loses at most this much of a running run.
+// Close fsyncs whatever is left, so a run that ended is on disk whatever
+// its length, and a run shorter than this costs one fsync in all.
+const syncInterval = 200 * time.Millisecond
+
 // Run is the record of one run being written. Append queues events for
-// the writer goroutine; Close drains it and compacts the journal.
+// the writer goroutine; Close drains it, ends the journal with the run's
+// summary and fsyncs it.
 type Run struct {
 	store    *Store
 	meta     Meta
 	workflow string
-	dir      string
-	lock     *flock.Flock
-	file     *os.File
+	path     string
+	file     *os.File // the journal, O_APPEND, flocked while the run goes
 
 	mu      sync.Mutex
 	queue   []workflow.Event
@@ -38,12 +41,16 @@ type Run struct {
 	err   error
 	tally tally
 
-	// The syncer goroutine fsyncs the journal when asked, so that writes
-	// never wait behind an fsync. Its fields are read after synced closes.
+	// The syncer goroutine fsyncs the runs directory once (the new
+	// journal's entry) and then the journal, at most every syncInterval,
+	// so that writes never wait behind an fsync. Its fields are read
+	// after synced closes.
 	syncReq chan struct{}
 	synced  chan struct{}
 	syncErr error
 	syncs   int
+
+	pruned chan struct{} // closed when retention, started by Create, is over
 }
 
 // ID is the run's ID.
@@ -52,8 +59,8 @@ func (r *Run) ID() string { return r.meta.ID }
 // Meta is what the run was created with.
 func (r *Run) Meta() Meta { return r.meta }
 
-// Dir is the run's directory.
-func (r *Run) Dir() string { return r.dir }
+// Path is the run's journal file.
+func (r *Run) Path() string { return r.path }
 
 func (r *Run) start() {
 	r.wake = make(chan struct{}, 1)
@@ -66,17 +73,41 @@ func (r *Run) start() {
 	go r.write()
 }
 
-// sync is the syncer goroutine: one fsync per request, and requests that
-// come while it syncs are served by the next fsync (group commit). It ends
-// when the writer closes syncReq.
+// sync is the syncer goroutine. It makes the journal's directory entry
+// durable, then serves requests: each waits out syncInterval since the
+// last fsync (requests meanwhile fold into it: group commit) and fsyncs
+// the journal. Once Close has begun it stops fsyncing, as Close fsyncs
+// the journal's end itself. It ends when the writer closes syncReq.
 func (r *Run) sync() {
 	defer close(r.synced)
+	r.syncErr = syncDir(r.store.dir)
+	var timer *time.Timer
+	last := time.Now()
 	for range r.syncReq {
 		if r.syncErr != nil {
 			continue
 		}
+		if wait := syncInterval - time.Since(last); wait > 0 {
+			if timer == nil {
+				timer = time.NewTimer(wait)
+			} else {
+				timer.Reset(wait)
+			}
+			select {
+			case <-timer.C:
+			case <-r.closeCh:
+				timer.Stop()
+				continue
+			}
+		}
+		select {
+		case <-r.closeCh:
+			continue
+		default:
+		}
 		r.syncErr = r.file.Sync()
 		r.syncs++
+		last = time.Now()
 	}
 }
 
@@ -94,9 +125,9 @@ func (r *Run) Append(ev workflow.Event) {
 
 // write is the writer goroutine. Each batch is written with one write(2)
 // as soon as it is queued (so it survives the process being killed), and
-// the syncer is asked to fsync it when it finished a node or the run (so
-// it survives a power cut): at most one fsync in flight, however many
-// events and batches it covers.
+// the syncer is told there is something to fsync (so it survives a power
+// cut): at most one fsync in flight, however many events and batches it
+// covers.
 func (r *Run) write() {
 	defer close(r.done)
 	defer close(r.syncReq)
@@ -120,17 +151,11 @@ func (r *Run) write() {
 		closing := r.closing
 		r.mu.Unlock()
 
-		sync := false
 		buf = buf[:0]
 		for i := range batch {
 			ev := &batch[i]
 			buf = appendEvent(buf, ev)
 			r.tally.add(*ev)
-			// A node that finished is fsynced; the run's own last event
-			// is not, as Close compacts the journal right after it.
-			if ev.Node != "" && ev.State.Terminal() {
-				sync = true
-			}
 		}
 		clear(batch)
 		if r.err == nil && len(buf) > 0 {
@@ -141,7 +166,7 @@ func (r *Run) write() {
 		if cap(buf) > 1<<20 {
 			buf = nil // do not keep a large burst's buffer for the whole run
 		}
-		if sync && r.err == nil && !closing {
+		if len(buf) > 0 && r.err == nil && !closing {
 			select {
 			case r.syncReq <- struct{}{}:
 			default: // an fsync is already asked for; it will cover this batch
@@ -158,10 +183,10 @@ func (r *Run) write() {
 	}
 }
 
-// Close drains the journal and, given the run's final record, compacts
-// it: record.json and summary.json are written atomically and the journal
-// is removed. With a nil record (the run never ran) the journal is kept as
-// it is. The run's lock is released either way.
+// Close drains the journal, ends it with the run's summary line when the
+// run ran (rec is its final record; nil when it never started) and
+// fsyncs it: when Close returns, the whole run is on disk. The run's lock
+// goes with the journal's file descriptor either way.
 func (r *Run) Close(rec *workflow.Record) error {
 	r.mu.Lock()
 	r.closing = true
@@ -172,29 +197,17 @@ func (r *Run) Close(rec *workflow.Record) error {
 	default:
 	}
 	<-r.done
-	defer r.lock.Close()
-	// Retention touches only other runs' directories: it goes on while
-	// this run's record is written and fsynced rather than after, and is
-	// over when Close returns.
-	pruned := make(chan struct{})
-	go func() {
-		defer close(pruned)
-		r.store.prune(r.meta.ID)
-	}()
-	defer func() { <-pruned }()
+	defer func() { <-r.pruned }()
 	err := r.err
 	if err == nil && rec != nil {
-		// The syncer may still be fsyncing the journal: the record is
-		// written meanwhile, and the journal removed after.
-		err = r.compact(rec)
-	} else {
-		<-r.synced
-		if err == nil {
-			err = r.syncErr
-		}
-		if err == nil {
-			err = r.file.Sync()
-		}
+		err = r.writeSummary()
+	}
+	<-r.synced
+	if err == nil {
+		err = r.syncErr
+	}
+	if err == nil {
+		err = r.file.Sync()
 	}
 	if cerr := r.file.Close(); err == nil {
 		err = cerr
@@ -205,70 +218,20 @@ func (r *Run) Close(rec *workflow.Record) error {
 	return nil
 }
 
-// compact writes record.json (temp file, fsync, rename, fsync of the
-// directory), removes the journal, then writes summary.json (a cache,
-// written in place without fsync: a torn one is recomputed). A kill at
-// any point leaves the journal or the record to read.
-func (r *Run) compact(rec *workflow.Record) error {
-	// The same object json.Marshal(compacted{...}) makes, built without
-	// reflection (see appendRecord).
-	meta, err := json.Marshal(r.meta)
-	if err != nil {
-		<-r.synced
-		return err
-	}
-	data := make([]byte, 0, len(meta)+len(r.workflow)+64<<10)
-	data = append(data, `{"meta":`...)
-	data = append(data, meta...)
-	data = append(data, `,"workflow":`...)
-	data = appendString(data, r.workflow)
-	data = append(data, `,"record":`...)
-	data = appendRecord(data, rec)
-	data = append(data, '}')
-	err = writeFile(filepath.Join(r.dir, recordFile), data, true)
-	if err == nil {
-		err = syncDir(r.dir)
-	}
-	<-r.synced
+// writeSummary appends the summary line that ends a finished run's
+// journal: what `fogctl runs list` reads without replaying the events.
+func (r *Run) writeSummary() error {
+	line, err := json.Marshal(summaryLine{Summary: r.tally.summary()})
 	if err != nil {
 		return err
 	}
-	if err := os.Remove(filepath.Join(r.dir, journalFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	if sum, err := json.Marshal(r.tally.summary()); err == nil {
-		_ = os.WriteFile(filepath.Join(r.dir, summaryFile), sum, 0o600)
-	}
-	return nil
+	_, err = r.file.Write(append(line, '\n'))
+	return err
 }
 
-// writeFile writes data to path through a temp file in the same
-// directory and a rename, so readers see the old file or the new one,
-// never a part; with sync the temp file is fsynced before the rename.
-func writeFile(path string, data []byte, sync bool) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if sync {
-		if err := tmp.Sync(); err != nil {
-			tmp.Close()
-			return err
-		}
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+// summaryLine is the journal's last line once its run has ended.
+type summaryLine struct {
+	Summary Summary `json:"summary"`
 }
 
 // tally counts what List shows, from events, in the writer goroutine.

@@ -26,11 +26,14 @@ const DefaultKeep = 200
 // no process holds its lock. `fogctl run --resume ID` continues it.
 const StateInterrupted workflow.State = "interrupted"
 
-// File names inside a run directory.
+// A run is one file, runs/<id>.jsonl. Runs recorded by fogctl before
+// this layout are directories, runs/<id>/, holding these files; they are
+// still read, listed and pruned.
 const (
-	journalFile = "journal.jsonl"
-	recordFile  = "record.json"
-	summaryFile = "summary.json"
+	journalExt  = ".jsonl"
+	journalFile = "journal.jsonl" // legacy: a running or killed run
+	recordFile  = "record.json"   // legacy: a compacted run
+	summaryFile = "summary.json"  // legacy: List's cache
 )
 
 // ErrNotFound is returned for a run ID the store does not hold.
@@ -98,9 +101,10 @@ func validID(id string) bool {
 }
 
 // Create starts the record of a new run: it picks an ID unique across
-// processes, writes meta.json and the workflow copy, takes the run's lock
-// and starts the journal writer. meta.ID and meta.Created are filled in.
-// The caller must Close the returned Run.
+// processes, creates the run's journal with O_EXCL, takes its lock, writes
+// the header line (meta and the workflow copy) and starts the journal
+// writer and, beside the run, retention. meta.ID and meta.Created are
+// filled in. The caller must Close the returned Run.
 func (s *Store) Create(meta Meta, workflowData []byte) (*Run, error) {
 	if meta.Created.IsZero() {
 		meta.Created = time.Now()
@@ -110,40 +114,35 @@ func (s *Store) Create(meta Meta, workflowData []byte) (*Run, error) {
 	if len(meta.Input) == 0 {
 		meta.Input = json.RawMessage("{}")
 	}
-	var dir string
+	var path string
+	var journal *os.File
 	for i := 0; ; i++ {
 		meta.ID = NewID(meta.Created)
-		dir = filepath.Join(s.dir, meta.ID)
-		err := os.Mkdir(dir, 0o700)
+		path = filepath.Join(s.dir, meta.ID+journalExt)
+		var err error
+		journal, err = os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o600)
 		if err == nil {
 			break
 		}
 		if !errors.Is(err, fs.ErrExist) || i == 9 {
-			return nil, fmt.Errorf("create run directory: %w", err)
+			return nil, fmt.Errorf("create the run's journal: %w", err)
 		}
 	}
 	fail := func(err error) (*Run, error) {
-		os.RemoveAll(dir)
+		journal.Close()
+		os.Remove(path)
 		return nil, fmt.Errorf("record run %s: %w", meta.ID, err)
+	}
+	// The journal itself is the lock: held while the run goes, released
+	// by Close or by the kernel when the process dies.
+	if err := lockFile(journal); err != nil {
+		return fail(fmt.Errorf("lock the journal: %w", err))
 	}
 	metaData, err := json.Marshal(meta)
 	if err != nil {
 		return fail(err)
 	}
-	journalPath := filepath.Join(dir, journalFile)
-	journal, err := os.OpenFile(journalPath, os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return fail(err)
-	}
-	// The journal itself is the lock: held while the run goes, released
-	// by Close or by the kernel when the process dies.
-	lock := flock.New(journalPath, flock.SetFlag(os.O_WRONLY))
-	if ok, err := lock.TryLock(); err != nil || !ok {
-		journal.Close()
-		return fail(fmt.Errorf("lock the journal: %v", err))
-	}
 	// The header line: the same object json.Marshal(header{...}) makes.
-	// It goes to disk with the first batch's fsync.
 	head := make([]byte, 0, len(metaData)+len(workflowData)+64)
 	head = append(head, `{"meta":`...)
 	head = append(head, metaData...)
@@ -151,19 +150,21 @@ func (s *Store) Create(meta Meta, workflowData []byte) (*Run, error) {
 	head = appendString(head, string(workflowData))
 	head = append(head, "}\n"...)
 	if _, err := journal.Write(head); err != nil {
-		journal.Close()
-		lock.Close()
 		return fail(err)
 	}
-	r := &Run{store: s, meta: meta, workflow: string(workflowData), dir: dir, lock: lock, file: journal}
+	r := &Run{store: s, meta: meta, workflow: string(workflowData), path: path, file: journal, pruned: make(chan struct{})}
+	go func() {
+		defer close(r.pruned)
+		s.prune(meta.ID)
+	}()
 	r.start()
 	return r, nil
 }
 
 // prune removes the oldest runs beyond Keep that no process holds, never
-// the run current. Errors are ignored: retention is best effort. Close
-// runs it beside the writing of the run's record, so it never delays a
-// run's start and adds little to its end.
+// the run current. Errors are ignored: retention is best effort. Create
+// starts it beside the run and Close waits for it, so it takes nothing
+// from the run's path but a core while the run waits on its nodes.
 func (s *Store) prune(current string) {
 	if s.Keep <= 0 {
 		return
@@ -177,7 +178,9 @@ func (s *Store) prune(current string) {
 		if id == current || s.running(id) {
 			continue
 		}
-		os.RemoveAll(filepath.Join(s.dir, id))
+		if os.Remove(filepath.Join(s.dir, id+journalExt)) != nil {
+			os.RemoveAll(filepath.Join(s.dir, id)) // a legacy run directory
+		}
 	}
 }
 
@@ -189,8 +192,11 @@ func (s *Store) ids() ([]string, error) {
 	}
 	ids := make([]string, 0, len(entries))
 	for _, e := range entries {
-		if e.IsDir() && validID(e.Name()) {
-			ids = append(ids, e.Name())
+		name := e.Name()
+		if id, ok := strings.CutSuffix(name, journalExt); ok && !e.IsDir() && validID(id) {
+			ids = append(ids, id)
+		} else if e.IsDir() && validID(name) {
+			ids = append(ids, name)
 		}
 	}
 	sort.Sort(sort.Reverse(sort.StringSlice(ids)))
@@ -249,11 +255,17 @@ func (s *Store) List() ([]Summary, error) {
 	return out, nil
 }
 
-// summary reads summary.json, a cache written without fsync; when it is
-// missing or torn, the summary is computed from the record or journal.
+// summary reads a run's summary: the last line of a finished run's
+// journal, or of a legacy run its summary.json cache. A run without one
+// (running, killed, or the cache torn) is replayed.
 func (s *Store) summary(id string) (Summary, error) {
 	var sum Summary
-	if data, err := os.ReadFile(filepath.Join(s.dir, id, summaryFile)); err == nil {
+	if line, err := lastLine(filepath.Join(s.dir, id+journalExt)); err == nil {
+		var sl summaryLine
+		if json.Unmarshal(line, &sl) == nil && sl.Summary.ID == id {
+			return sl.Summary, nil
+		}
+	} else if data, err := os.ReadFile(filepath.Join(s.dir, id, summaryFile)); err == nil {
 		if err := json.Unmarshal(data, &sum); err == nil && sum.ID == id {
 			return sum, nil
 		}
@@ -265,10 +277,51 @@ func (s *Store) summary(id string) (Summary, error) {
 	return l.Summary(), nil
 }
 
+// lastLine returns the last complete line of the file at path, read from
+// its end: a summary line is a few hundred bytes, a journal megabytes.
+func lastLine(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	size := fi.Size()
+	n := min(size, 8<<10)
+	buf := make([]byte, n)
+	if _, err := f.ReadAt(buf, size-n); err != nil {
+		return nil, err
+	}
+	buf, ok := bytes.CutSuffix(buf, []byte{'\n'})
+	if !ok {
+		return nil, errors.New("torn last line")
+	}
+	if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
+		return buf[i+1:], nil
+	}
+	if n < size {
+		return nil, errors.New("last line too long")
+	}
+	return buf, nil
+}
+
+// journalPath is the file holding id's journal: runs/<id>.jsonl, or the
+// journal of a legacy run directory.
+func (s *Store) journalPath(id string) string {
+	p := filepath.Join(s.dir, id+journalExt)
+	if _, err := os.Lstat(p); err == nil {
+		return p
+	}
+	return filepath.Join(s.dir, id, journalFile)
+}
+
 // running reports whether a process holds the run's lock: an flock on
-// its journal. A compacted run has no journal and is not running.
+// its journal. A finished legacy run has no journal and is not running.
 func (s *Store) running(id string) bool {
-	lock := flock.New(filepath.Join(s.dir, id, journalFile), flock.SetFlag(os.O_RDONLY))
+	lock := flock.New(s.journalPath(id), flock.SetFlag(os.O_RDONLY))
 	ok, err := lock.TryRLock()
 	if err != nil {
 		return false // no journal: compacted, or being created or removed
@@ -282,8 +335,8 @@ func (s *Store) exists(id string) bool {
 	if !validID(id) {
 		return false
 	}
-	for _, f := range []string{recordFile, journalFile} {
-		if _, err := os.Stat(filepath.Join(s.dir, id, f)); err == nil {
+	for _, f := range []string{id + journalExt, filepath.Join(id, recordFile), filepath.Join(id, journalFile)} {
+		if _, err := os.Stat(filepath.Join(s.dir, f)); err == nil {
 			return true
 		}
 	}
@@ -376,12 +429,49 @@ func (l *Loaded) Summary() Summary {
 	return sum
 }
 
-// Load reads one run. A finished run is read from record.json; a running
-// or killed one is replayed from its journal, a torn last line ignored.
+// Load reads one run by replaying its journal, a torn last line ignored;
+// a legacy run directory is read from its record.json once compacted.
 func (s *Store) Load(id string) (*Loaded, error) {
 	if !validID(id) {
 		return nil, fmt.Errorf("run %q: %w", id, ErrNotFound)
 	}
+	path := filepath.Join(s.dir, id+journalExt)
+	if _, err := os.Lstat(path); err != nil {
+		if l, err := s.loadLegacy(id); !errors.Is(err, fs.ErrNotExist) {
+			return l, err
+		}
+	}
+	head, events, _, err := readJournal(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("run %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", id, err)
+	}
+	return s.replay(id, head, events)
+}
+
+func (s *Store) replay(id string, head header, events []workflow.Event) (*Loaded, error) {
+	wf, err := workflow.Parse(head.Meta.Workflow, []byte(head.Workflow))
+	if err != nil {
+		return nil, fmt.Errorf("run %s: recorded workflow: %w", id, err)
+	}
+	l := &Loaded{Meta: head.Meta, WorkflowData: []byte(head.Workflow), Workflow: wf, Events: events}
+	l.Record = workflow.NewRecord(wf, id)
+	for _, ev := range events {
+		l.Record.Apply(ev)
+	}
+	l.State = l.Record.State
+	if !l.State.Terminal() && !s.running(id) {
+		l.State = StateInterrupted
+	}
+	return l, nil
+}
+
+// loadLegacy reads a run directory written before runs were one file:
+// record.json once compacted, else its journal. An error wrapping
+// fs.ErrNotExist means there is no such directory either.
+func (s *Store) loadLegacy(id string) (*Loaded, error) {
 	dir := filepath.Join(s.dir, id)
 	if data, err := os.ReadFile(filepath.Join(dir, recordFile)); err == nil {
 		var c compacted
@@ -402,32 +492,20 @@ func (s *Store) Load(id string) (*Loaded, error) {
 		return nil, fmt.Errorf("run %s: %w", id, err)
 	}
 	head, events, _, err := readJournal(filepath.Join(dir, journalFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("run %q: %w", id, ErrNotFound)
-	}
 	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("run %s: %w", id, err)
 	}
-	wf, err := workflow.Parse(head.Meta.Workflow, []byte(head.Workflow))
-	if err != nil {
-		return nil, fmt.Errorf("run %s: recorded workflow: %w", id, err)
-	}
-	l := &Loaded{Meta: head.Meta, WorkflowData: []byte(head.Workflow), Workflow: wf, Events: events}
-	l.Record = workflow.NewRecord(wf, id)
-	for _, ev := range events {
-		l.Record.Apply(ev)
-	}
-	l.State = l.Record.State
-	if !l.State.Terminal() && !s.running(id) {
-		l.State = StateInterrupted
-	}
-	return l, nil
+	return s.replay(id, head, events)
 }
 
 // Running reports whether a process is running the run now.
 func (s *Store) Running(id string) bool { return s.running(id) }
 
-// readJournal reads a journal: its header line, then events. A last line
+// readJournal reads a journal: its header line, then events, then the
+// summary line of a run that ended, which is skipped. A last line
 // without its newline, or one that does not decode, is a write torn by a
 // kill: it is dropped and torn is true.
 func readJournal(path string) (head header, events []workflow.Event, torn bool, err error) {
@@ -447,7 +525,7 @@ func readJournal(path string) (head header, events []workflow.Event, torn bool, 
 		}
 		line := data[:i]
 		data = data[i+1:]
-		if len(bytes.TrimSpace(line)) == 0 {
+		if len(bytes.TrimSpace(line)) == 0 || bytes.HasPrefix(line, []byte(`{"summary":`)) {
 			continue
 		}
 		var ev workflow.Event

@@ -1,0 +1,25 @@
+//go:build unix
+
+package runstore
+
+import (
+	"os"
+	"syscall"
+)
+
+// lockFile takes the run's lock: an exclusive flock on the journal's own
+// descriptor, so it dies with the process and goes with Close. It fails
+// at once if another process holds it.
+func lockFile(f *os.File) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var lerr error
+	if err := rc.Control(func(fd uintptr) {
+		lerr = syscall.Flock(int(fd), syscall.LOCK_EX|syscall.LOCK_NB)
+	}); err != nil {
+		return err
+	}
+	return lerr
+}
