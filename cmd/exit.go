@@ -33,8 +33,14 @@ func Main() ExitCode {
 }
 
 // Run executes one command line with the given factory. Tests call it with
-// a test factory; Main calls it with the real one.
-func Run(ctx context.Context, f *cmdutil.Factory, args []string) (code ExitCode) {
+// a test factory; Main calls it with the real one. It builds only the part
+// of the command tree that args need (newCmdRootFor).
+func Run(ctx context.Context, f *cmdutil.Factory, args []string) ExitCode {
+	return run(ctx, f, args, func() *cobra.Command { return newCmdRootFor(f, args, topCommands) })
+}
+
+// run executes args on the tree newRoot builds.
+func run(ctx context.Context, f *cmdutil.Factory, args []string, newRoot func() *cobra.Command) (code ExitCode) {
 	defer func() {
 		if r := recover(); r != nil {
 			logDebug(f, args, fmt.Errorf("panic: %v\n%s", r, debug.Stack()))
@@ -42,7 +48,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) (code ExitCode)
 			code = cmdutil.ExitFailed
 		}
 	}()
-	root := NewCmdRoot(f)
+	root := newRoot()
 	root.SetArgs(args)
 	root.SetIn(f.IOStreams.In)
 	root.SetOut(f.IOStreams.Out)

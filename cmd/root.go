@@ -1,6 +1,9 @@
 package cmd
 
 import (
+	"fmt"
+	"slices"
+
 	"github.com/fogctl/fogctl/cmd/cmdutil"
 	"github.com/fogctl/fogctl/cmd/completioncmd"
 	"github.com/fogctl/fogctl/cmd/ctxcmd"
@@ -13,8 +16,86 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// topCommand is one top-level command: what `fogctl --help`, `fogctl help`
+// and cobra's "did you mean" read from it, and how to build it.
+// TestTopCommandsMatch checks that use, aliases and short are the built
+// command's own.
+type topCommand struct {
+	use     string
+	aliases []string
+	short   string
+	group   string
+	build   func(*cmdutil.Factory) *cobra.Command
+	// wholeTree marks a command that reads the rest of the tree
+	// (`completion` writes every command and flag into its script).
+	wholeTree bool
+}
+
+// topCommands lists the top-level commands in the order they are added.
+var topCommands = []topCommand{
+	{use: "run FILE", short: "Run a workflow", group: "workflow",
+		build: func(f *cmdutil.Factory) *cobra.Command { return runcmd.NewCmdRun(f, nil) }},
+	{use: "validate FILE", short: "Check a workflow file without running it", group: "workflow",
+		build: func(f *cmdutil.Factory) *cobra.Command { return runcmd.NewCmdValidate(f, nil) }},
+	{use: "graph FILE", short: "Draw a workflow's DAG", group: "workflow",
+		build: func(f *cmdutil.Factory) *cobra.Command { return runcmd.NewCmdGraph(f, nil) }},
+	{use: "runs <command>", short: "List and show recorded runs", group: "workflow",
+		build: runscmd.NewCmdRuns},
+	{use: "demo", short: "Run the built-in air-quality pipeline", group: "workflow",
+		build: func(f *cmdutil.Factory) *cobra.Command { return democmd.NewCmdDemo(f, nil) }},
+	{use: "ctx <command>", aliases: []string{"context"}, short: "List, switch, label and merge kubeconfig contexts", group: "fleet",
+		build: ctxcmd.NewCmdCtx},
+	{use: "net <command>", short: "Drive the ZeroTier overlay: networks, members, joining nodes", group: "fleet",
+		build: netcmd.NewCmdNet},
+	{use: "dash", short: "Fleet dashboard: contexts with live probes, recent runs, ZeroTier join requests", group: "fleet",
+		build: func(f *cmdutil.Factory) *cobra.Command { return dashcmd.NewCmdDash(f, nil) }},
+	{use: "version", short: "Print fogctl's version",
+		build: versioncmd.NewCmdVersion},
+	{use: "completion bash|zsh|fish|powershell", short: "Print a shell completion script",
+		build: completioncmd.NewCmdCompletion, wholeTree: true},
+}
+
 // NewCmdRoot builds the whole command tree.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	return newCmdRootFull(f, topCommands)
+}
+
+func newCmdRootFull(f *cmdutil.Factory, top []topCommand) *cobra.Command {
+	root := newCmdRootAlone(f)
+	for _, tc := range top {
+		root.AddCommand(tc.command(f))
+	}
+	return root
+}
+
+// newCmdRootFor builds the tree one command line needs, as start-up counts
+// (fogctl runs from cron): the top-level command args select is built
+// whole, the others are placeholders that carry what help and suggestions
+// read from them. No command, an unknown one, `help`, shell completion
+// (`__complete`) and `completion` get the whole tree. Help, usage, errors,
+// completions and exit codes are the whole tree's, byte for byte
+// (TestLazyTreeSameAsFull).
+func newCmdRootFor(f *cmdutil.Factory, args []string, top []topCommand) *cobra.Command {
+	root := newCmdRootAlone(f)
+	stubs := make([]*cobra.Command, len(top))
+	for i, tc := range top {
+		stubs[i] = tc.placeholder()
+	}
+	root.AddCommand(stubs...)
+	// cobra's own search, on the same root flags, finds the command
+	// ExecuteC will: aliases, flags before the command and "--" included.
+	found, _, err := root.Find(args)
+	i := slices.Index(stubs, found)
+	if err != nil || i < 0 || top[i].wholeTree {
+		return newCmdRootFull(f, top)
+	}
+	root.RemoveCommand(found)
+	root.AddCommand(top[i].command(f))
+	return root
+}
+
+// newCmdRootAlone builds the root command without its subcommands.
+func newCmdRootAlone(f *cmdutil.Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "fogctl <command>",
 		Short: "Run workflows and manage fleets of small Kubernetes clusters at the edge",
@@ -33,29 +114,33 @@ contexts for a fleet of edge clusters, and drives the ZeroTier overlay they shar
 		return &cmdutil.FlagError{Err: err}
 	})
 	root.CompletionOptions.DisableDefaultCmd = true
-
 	root.AddGroup(
 		&cobra.Group{ID: "workflow", Title: "Workflows:"},
 		&cobra.Group{ID: "fleet", Title: "Fleet:"},
 	)
-	for _, c := range []*cobra.Command{
-		runcmd.NewCmdRun(f, nil),
-		runcmd.NewCmdValidate(f, nil),
-		runcmd.NewCmdGraph(f, nil),
-		runscmd.NewCmdRuns(f),
-		democmd.NewCmdDemo(f, nil),
-	} {
-		c.GroupID = "workflow"
-		root.AddCommand(c)
-	}
-	for _, c := range []*cobra.Command{
-		ctxcmd.NewCmdCtx(f),
-		netcmd.NewCmdNet(f),
-		dashcmd.NewCmdDash(f, nil),
-	} {
-		c.GroupID = "fleet"
-		root.AddCommand(c)
-	}
-	root.AddCommand(versioncmd.NewCmdVersion(f), completioncmd.NewCmdCompletion(f))
 	return root
+}
+
+// command builds the real command.
+func (tc topCommand) command(f *cmdutil.Factory) *cobra.Command {
+	c := tc.build(f)
+	c.GroupID = tc.group
+	return c
+}
+
+// placeholder stands in for the command in a tree built for another one.
+// It is runnable, as the real command is or has runnable subcommands, so
+// that it would be listed the same; it never runs.
+func (tc topCommand) placeholder() *cobra.Command {
+	return &cobra.Command{
+		Use:     tc.use,
+		Aliases: tc.aliases,
+		Short:   tc.short,
+		GroupID: tc.group,
+		RunE:    runPlaceholder,
+	}
+}
+
+func runPlaceholder(c *cobra.Command, _ []string) error {
+	return fmt.Errorf("internal error: %s ran as a placeholder", c.Name())
 }
