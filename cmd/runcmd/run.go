@@ -248,7 +248,8 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err 
 		// http.DefaultTransport keeps 2 idle connections per host: the
 		// nodes of a 100-wide layer would dial again at every layer.
 		// Without a client the engine makes one for the run that keeps
-		// them, and closes it when the run ends.
+		// them, and closes it when the run ends. The real factory's
+		// client is already such a one, the process's, never closed.
 		client = nil
 	}
 	stateDir, err := opts.StateDir()
