@@ -27,7 +27,9 @@ func TestTopCommandsMatch(t *testing.T) {
 	}
 	for _, tc := range topCommands {
 		t.Run(tc.use, func(t *testing.T) {
-			if diff := cmp.Diff(of(tc.command(f)), of(tc.placeholder())); diff != "" {
+			var stub cobra.Command
+			tc.placeholder(&stub)
+			if diff := cmp.Diff(of(tc.command(f)), of(&stub)); diff != "" {
 				t.Errorf("placeholder of %q differs from the command: update topCommands in root.go (-command +placeholder):\n%s", tc.use, diff)
 			}
 		})
@@ -62,6 +64,8 @@ func TestLazyTreeBuildsOne(t *testing.T) {
 		{[]string{"--", "run", "pipeline.yaml"}, all},
 		{[]string{"--no-tui", "run", "pipeline.yaml"}, all}, // cobra takes run for the flag's value
 		{[]string{"--no-tui=true", "run", "pipeline.yaml"}, []string{"run"}},
+		{[]string{"", "run", "pipeline.yaml"}, []string{"run"}},
+		{[]string{"-v", "version"}, all}, // cobra takes version for the flag's value
 		{[]string{"-o", "json", "run", "pipeline.yaml"}, []string{"run"}},
 		{[]string{"context", "list"}, []string{"ctx"}},
 		{[]string{"net", "--help"}, []string{"net"}},
@@ -96,7 +100,8 @@ func TestLazyTreeSameAsFull(t *testing.T) {
 		{"--", "version"}, {"version", "--", "x"}, {"version", "extra"},
 		{"version"}, {"version", "-o", "json"}, {"version", "-o", "yaml"}, {"version", "-o", "xml"},
 		{"version", "--version"}, {"--no-tui", "run", "x.yaml"}, {"--no-tui=true", "run", "does-not-exist.yaml"},
-		{"-o", "json", "run", "does-not-exist.yaml"}, {"--", "run", "x.yaml"}, {"context"},
+		{"-o", "json", "run", "does-not-exist.yaml"}, {"--", "run", "x.yaml"}, {"context"}, {"", "run", "does-not-exist.yaml"},
+		{"-v", "version"}, {"", ""}, {"-o=json", "version"},
 		{"run"}, {"run", "a.yaml", "b.yaml"}, {"run", "--parallel", "x", "a.yaml"},
 		{"run", "--parallel", "-1", "a.yaml"}, {"run", "--timeout", "-1s", "a.yaml"},
 		{"run", "--input"}, {"run", "-o", "xml", "a.yaml"},

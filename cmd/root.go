@@ -3,6 +3,7 @@ package cmd
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/fogctl/fogctl/cmd/cmdutil"
 	"github.com/fogctl/fogctl/cmd/completioncmd"
@@ -76,22 +77,54 @@ func newCmdRootFull(f *cmdutil.Factory, top []topCommand) *cobra.Command {
 // completions and exit codes are the whole tree's, byte for byte
 // (TestLazyTreeSameAsFull).
 func newCmdRootFor(f *cmdutil.Factory, args []string, top []topCommand) *cobra.Command {
-	root := newCmdRootAlone(f)
-	stubs := make([]*cobra.Command, len(top))
-	for i, tc := range top {
-		stubs[i] = tc.placeholder()
-	}
-	root.AddCommand(stubs...)
-	// cobra's own search, on the same root flags, finds the command
-	// ExecuteC will: aliases, flags before the command and "--" included.
-	found, _, err := root.Find(args)
-	i := slices.Index(stubs, found)
-	if err != nil || i < 0 || top[i].wholeTree {
+	sel := selected(f, args, top)
+	if sel < 0 || top[sel].wholeTree {
 		return newCmdRootFull(f, top)
 	}
-	root.RemoveCommand(found)
-	root.AddCommand(top[i].command(f))
+	root := newCmdRootAlone(f)
+	stubs := make([]cobra.Command, len(top))
+	for i, tc := range top {
+		if i == sel {
+			root.AddCommand(tc.command(f))
+			continue
+		}
+		tc.placeholder(&stubs[i])
+		root.AddCommand(&stubs[i])
+	}
 	return root
+}
+
+// selected returns the index in top of the command that cobra's ExecuteC
+// will find for args, or -1 for none.
+func selected(f *cmdutil.Factory, args []string, top []topCommand) int {
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' && !cobra.EnablePrefixMatching && !cobra.EnableCaseInsensitive {
+		// The first word is the command: cobra matches its exact name
+		// or an alias.
+		for i, tc := range top {
+			if name, _, _ := strings.Cut(tc.use, " "); name == args[0] || slices.Contains(tc.aliases, args[0]) {
+				return i
+			}
+		}
+		return -1
+	}
+	// Flags before the command: cobra's own search, on a root with the
+	// same flags and the placeholders, skips them as ExecuteC will.
+	probe := newCmdRootAlone(f)
+	stubs := make([]cobra.Command, len(top))
+	for i, tc := range top {
+		tc.placeholder(&stubs[i])
+		probe.AddCommand(&stubs[i])
+	}
+	found, _, err := probe.Find(args)
+	if err != nil {
+		return -1
+	}
+	for i := range stubs {
+		if &stubs[i] == found {
+			return i
+		}
+	}
+	return -1
 }
 
 // newCmdRootAlone builds the root command without its subcommands.
@@ -128,17 +161,15 @@ func (tc topCommand) command(f *cmdutil.Factory) *cobra.Command {
 	return c
 }
 
-// placeholder stands in for the command in a tree built for another one.
-// It is runnable, as the real command is or has runnable subcommands, so
-// that it would be listed the same; it never runs.
-func (tc topCommand) placeholder() *cobra.Command {
-	return &cobra.Command{
-		Use:     tc.use,
-		Aliases: tc.aliases,
-		Short:   tc.short,
-		GroupID: tc.group,
-		RunE:    runPlaceholder,
-	}
+// placeholder makes c stand in for the command in a tree built for
+// another one. It is runnable, as the real command is or has runnable
+// subcommands, so that it would be listed the same; it never runs.
+func (tc topCommand) placeholder(c *cobra.Command) {
+	c.Use = tc.use
+	c.Aliases = tc.aliases
+	c.Short = tc.short
+	c.GroupID = tc.group
+	c.RunE = runPlaceholder
 }
 
 func runPlaceholder(c *cobra.Command, _ []string) error {
