@@ -46,9 +46,12 @@ type Options struct {
 	HTTPClient *http.Client
 	// Reuse holds outputs of nodes that succeeded in an earlier run
 	// (fogctl run --resume): such a node is not run again, it succeeds
-	// with the recorded output as soon as its dependencies are done. An
-	// output that is not valid JSON, or was truncated in the record, is
-	// not reused and the node runs.
+	// with the recorded output as soon as its dependencies are done,
+	// provided every one of them was reused too. A node downstream of
+	// one that runs again runs again (its input may differ), and is
+	// upstream-failed if that one fails. An output that is not valid
+	// JSON, or was truncated in the record, is not reused and the node
+	// runs.
 	Reuse map[string]json.RawMessage
 }
 
@@ -106,6 +109,7 @@ type nodeState struct {
 	out     []byte
 	val     any // out decoded, when a child merges it with others
 	hasVal  bool
+	reused  bool // succeeded with its output from Options.Reuse
 }
 
 // job is a node ready to run, with what its input is made of: in as it
@@ -427,9 +431,16 @@ func (r *run) instant(i int32) bool {
 	return ok
 }
 
+// reuse returns node i's recorded output when it may be reused: it has
+// one and every dependency was reused. r.mu is held.
 func (r *run) reuse(i int32) ([]byte, bool) {
 	if r.opts.Reuse == nil {
 		return nil, false
+	}
+	for _, p := range r.wf.deps[i] {
+		if !r.nodes[p].reused {
+			return nil, false
+		}
 	}
 	out, ok := r.opts.Reuse[r.wf.Nodes[i].Name]
 	out = bytes.TrimSpace(out)
@@ -447,6 +458,7 @@ func (r *run) finishInstant(i int32) {
 	ev := Event{Node: nd.Name, State: StateSucceeded, Attempt: 1, MaxAttempts: 1 + nd.Retries}
 	if out, ok := r.reuse(i); ok {
 		st.out = out
+		st.reused = true
 		if r.needVal[i] {
 			st.val, _ = decodeJSON(out)
 			st.hasVal = true

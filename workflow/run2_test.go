@@ -198,6 +198,52 @@ func TestReuse(t *testing.T) {
 	}
 }
 
+// TestReuseOnlyDownstreamOfReused: a recorded output is reused only when
+// every dependency of its node was reused too. A node whose dependency
+// runs again runs again (its input may differ), and is upstream-failed,
+// not succeeded from the record, when that dependency fails now.
+func TestReuseOnlyDownstreamOfReused(t *testing.T) {
+	srv, h := startEcho(t, 0)
+	wf := mustParse(t, []spec{
+		{name: "a", kind: "http", url: srv.URL + "/n/a"},
+		{name: "b", kind: "http", url: srv.URL + "/status/500"},
+		{name: "fromA", kind: "http", url: srv.URL + "/n/fromA", deps: []string{"a"}},
+		{name: "fromB", kind: "http", url: srv.URL + "/n/fromB", deps: []string{"b"}},
+		{name: "cleanup", kind: "http", url: srv.URL + "/n/cleanup", deps: []string{"b"}, extra: "when: always"},
+		{name: "rerun", kind: "http", url: srv.URL + "/n/rerun", deps: []string{"c"}},
+		{name: "c", kind: "http", url: srv.URL + "/n/c"},
+	})
+	recorded := func(name string) json.RawMessage { return json.RawMessage(`{"recorded": "` + name + `"}`) }
+	_, rec := collect(t, context.Background(), wf, Options{Reuse: map[string]json.RawMessage{
+		"a": recorded("a"), "fromA": recorded("fromA"),
+		// Recorded as succeeded, but downstream of nodes that run again
+		// (b fails again; c runs again, as a node edited into the file
+		// would).
+		"fromB": recorded("fromB"), "cleanup": recorded("cleanup"), "rerun": recorded("rerun"),
+	}})
+	want := map[string]State{
+		"a": StateSucceeded, "fromA": StateSucceeded, "b": StateFailed,
+		"fromB": StateUpstreamFailed, "cleanup": StateSucceeded, "c": StateSucceeded, "rerun": StateSucceeded,
+	}
+	got := map[string]State{}
+	for _, n := range rec.Nodes {
+		got[n.Name] = n.State
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("states (-want +got)\n%s", diff)
+	}
+	// Reused: a and fromA. Called: b (once, no retries), cleanup, c, rerun.
+	if calls := h.calls.Load(); calls != 4 {
+		t.Errorf("%d calls, want 4 (b, cleanup, c, rerun)", calls)
+	}
+	if diff := cmp.Diff(map[string]any{"recorded": "fromA"}, outputOf(t, rec, "fromA")); diff != "" {
+		t.Errorf("fromA (-want +got)\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]any{"c": true, "rerun": true}, outputOf(t, rec, "rerun")); diff != "" {
+		t.Errorf("rerun ran on c's new output (-want +got)\n%s", diff)
+	}
+}
+
 // TestConcurrentRuns: runs of one workflow at the same time each see only
 // their own input and outputs.
 func TestConcurrentRuns(t *testing.T) {
