@@ -20,43 +20,15 @@ const (
 	dirArrow
 )
 
-var boxRunes = func() [32]rune {
-	var t [32]rune
-	for m := range t {
-		var r rune
-		switch uint8(m) & 15 {
-		case 0:
-			r = ' '
-		case dirUp, dirDown, dirUp | dirDown:
-			r = '│'
-		case dirLeft, dirRight, dirLeft | dirRight:
-			r = '─'
-		case dirDown | dirRight:
-			r = '┌'
-		case dirDown | dirLeft:
-			r = '┐'
-		case dirUp | dirRight:
-			r = '└'
-		case dirUp | dirLeft:
-			r = '┘'
-		case dirUp | dirDown | dirRight:
-			r = '├'
-		case dirUp | dirDown | dirLeft:
-			r = '┤'
-		case dirLeft | dirRight | dirDown:
-			r = '┬'
-		case dirLeft | dirRight | dirUp:
-			r = '┴'
-		default:
-			r = '┼'
-		}
-		if uint8(m)&dirArrow != 0 {
-			r = '▸'
-		}
-		t[m] = r
-	}
-	return t
-}()
+// boxRunes is the rune of a gutter cell, indexed by its direction bits. A
+// literal, so nothing runs at start-up; TestBoxRunes derives it.
+var boxRunes = [32]rune{
+	' ', '│', '│', '│', '─', '┘', '┐', '┤',
+	'─', '└', '┌', '├', '─', '┴', '┬', '┼',
+	// With dirArrow set the cell is an arrowhead.
+	'▸', '▸', '▸', '▸', '▸', '▸', '▸', '▸',
+	'▸', '▸', '▸', '▸', '▸', '▸', '▸', '▸',
+}
 
 // paneHeight is the height of the events pane, its title included.
 func (m *RunModel) paneHeight() int { return max(3, min(m.height/4, 10)) }
