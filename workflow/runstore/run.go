@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fogctl/fogctl/workflow"
@@ -48,7 +49,7 @@ type Run struct {
 	syncReq chan struct{}
 	synced  chan struct{}
 	syncErr error
-	syncs   int
+	syncs   atomic.Int32 // fsyncs of the journal while the run went
 
 	pruned chan struct{} // closed when retention, started by Create, is over
 }
@@ -106,7 +107,7 @@ func (r *Run) sync() {
 		default:
 		}
 		r.syncErr = r.file.Sync()
-		r.syncs++
+		r.syncs.Add(1)
 		last = time.Now()
 	}
 }
