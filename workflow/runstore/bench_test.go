@@ -17,9 +17,9 @@ import (
 // BenchmarkJournalOverhead runs the same DAG with and without the run
 // store recording it, alternating, and reports with/without as "ratio"
 // (target: at most 1.10). Both sides fold events into a workflow.Record
-// as `fogctl run` does; the store side also creates the run directory,
-// journals every event and compacts the record at the end, fsyncs
-// included.
+// as `fogctl run` does; the store side also creates the run's file,
+// journals every event, and ends it with the summary line and the
+// fsyncs (the directory's, and the file's at Close).
 func BenchmarkJournalOverhead(b *testing.B) {
 	b.Run("noop-fan-1000", func(b *testing.B) {
 		wf, data := noopWorkflow(b, 1000)
@@ -50,8 +50,8 @@ func benchOverhead(b *testing.B, wf *workflow.Workflow, data []byte, client *htt
 	}
 	// recorded returns how long Create took, how long the run then took
 	// to its last event (what the operator waits for before the result is
-	// printed), and how long Close took (drain, record.json written and
-	// fsynced, journal removed, retention).
+	// printed), and how long Close took (drain, summary line, the
+	// final fsync, retention's end).
 	recorded := func() (create, run, closing time.Duration) {
 		tc := time.Now()
 		r, err := s.Create(Meta{Workflow: "/bench/" + wf.Name + ".yaml", Nodes: len(wf.Nodes), Input: input}, data)
@@ -100,8 +100,8 @@ func benchOverhead(b *testing.B, wf *workflow.Workflow, data []byte, client *htt
 	// ratio: the whole recorded run (Create, run, Close with its fsyncs)
 	// against the same run unrecorded. run-ratio: the run alone, from its
 	// start to its last event, journaling every event: the journal's cost
-	// on the engine's path. The difference is the fixed cost of the run
-	// directory and of the durable record (two fsyncs, one record write).
+	// on the engine's path. The difference is the fixed cost of the run's
+	// file and of making it durable (one fsync of the file at Close).
 	b.ReportMetric(float64(withCreate+withRun+withClose)/float64(without), "ratio")
 	b.ReportMetric(float64(withRun)/float64(without), "run-ratio")
 	us := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(b.N) }

@@ -391,13 +391,13 @@ type Loaded struct {
 	WorkflowData []byte
 	// Workflow is WorkflowData parsed.
 	Workflow *workflow.Workflow
-	// Record is the run's record: the compacted record.json of a finished
-	// run, or the journal replayed for one that is running or was killed.
+	// Record is the run's record: its journal replayed (or a legacy
+	// run's compacted record.json).
 	Record *workflow.Record
 	// State is the run's state, StateInterrupted for a run whose process
 	// died before it ended.
 	State workflow.State
-	// Events are the journal's events (only for a run not yet compacted).
+	// Events are the journal's events (none for a compacted legacy run).
 	Events []workflow.Event
 }
 
