@@ -535,6 +535,9 @@ func readJournal(path string) (head header, events []workflow.Event, torn bool, 
 			}
 			return head, events, false, fmt.Errorf("%s: line %d: %w", path, n, err)
 		}
+		if ev.RunID == "" {
+			ev.RunID = head.Meta.ID // the header holds it once
+		}
 		events = append(events, ev)
 	}
 	return head, events, false, nil

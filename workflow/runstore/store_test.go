@@ -99,6 +99,14 @@ func TestRecordRoundTrip(t *testing.T) {
 	if got.State != workflow.StateSucceeded {
 		t.Errorf("state %q, want succeeded", got.State)
 	}
+	for _, ev := range got.Events {
+		if ev.RunID != id {
+			t.Fatalf("replayed event %d has run ID %q, want %q (from the header)", ev.Seq, ev.RunID, id)
+		}
+	}
+	if len(got.Events) != 50+2 { // a noop node succeeds in one event; the run runs and succeeds
+		t.Errorf("replayed %d events, want %d", len(got.Events), 50+2)
+	}
 	if string(got.WorkflowData) != string(data) || string(got.Meta.Input) != `{"site":"depot"}` {
 		t.Errorf("meta or workflow copy not kept: %s / %.40q", got.Meta.Input, got.WorkflowData)
 	}
