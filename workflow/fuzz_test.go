@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -96,6 +97,35 @@ func FuzzParseDAG(f *testing.F) {
 	f.Add([]byte("nodes:\n- {name: a, action: get, url: 'http://[::1]:80/x'}\n- {name: b, action: POST, url: 'https://h/', dependencies: [a, a]}\n"))
 	f.Add([]byte(`{"nodes": [{"name": "a", "action": "GET", "url": "http://127.0.0.1/", "dependencies": ["b"]}, {"name": "b", "action": "GET", "url": "http://127.0.0.1/", "dependencies": ["a"]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) { checkParse(t, data) })
+}
+
+// FuzzJSONNodeMatchesYAML holds jsonDoc to yaml.v3 on any input: it
+// declines what encoding/json rejects, and on valid JSON it builds the
+// tree yaml.v3 decodes (field by field) or declines, and Parse gives the
+// same workflow or the same problems as through yaml.v3. Each input is
+// also checked inside a list and as the nodes of a plain DAG file.
+func FuzzJSONNodeMatchesYAML(f *testing.F) {
+	addSeeds(f, "../testdata/workflows/examples/*.json")
+	addSeeds(f, "../testdata/workflows/invalid/*.json")
+	for _, shape := range []string{"chain", "fan", "layered"} {
+		f.Add(dagFile(f, shape, 4))
+	}
+	f.Add([]byte("{\"nodes\": [\r\n\t{\"name\": \"a\\u00e9\\n\", \"action\": \"get\", \"url\": \"http://h/\", \"dependencies\": []},\n{\"name\": \"\u00e9\u20ac\", \"x\": [-0, 1e3, 1.5E-2, 18446744073709551616, true, null, {}]}\r]}"))
+	f.Add([]byte(`{"apiVersion": "fogctl.io/v1alpha1", "kind": "Workflow", "spec": {"defaults": {"retries": 1e0}, "nodes": [{"name": "a", "kind": "noop", "retries": -0}]}}`))
+	f.Add([]byte(`["\ud83d\ude00", "\/", "\u0000"]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !json.Valid(data) {
+			if _, ok := jsonDoc(data); ok {
+				t.Fatalf("jsonDoc accepted invalid JSON %q", data)
+			}
+			return
+		}
+		checkJSONDoc(t, data)
+		// parse reads JSON through jsonDoc only when it starts with '{' or
+		// '[': check scalars in a list, and any value as a DAG's nodes.
+		checkJSONDoc(t, append(append([]byte("[\n"), data...), "\n]"...))
+		checkJSONDoc(t, append(append([]byte(`{"nodes":`), data...), '}'))
+	})
 }
 
 // FuzzValidateGraph builds a plain DAG file from fuzz bytes (each byte
