@@ -6,54 +6,63 @@ import (
 )
 
 // validate checks the graph: unique names, known dependencies, no cycles.
-// It reports every problem it finds.
+// It reports every problem it finds. When names are unique and every
+// dependency is known and listed once, it leaves the name index and the
+// dependency lists in w for build.
 func (p *parser) validate(w *Workflow) {
 	if w == nil {
 		return
 	}
-	first := make(map[string]*Node, len(w.Nodes))
+	// Graph over first definitions, known dependencies only, so a cycle is
+	// found even when the file has other problems.
+	idx := make(map[string]int, len(w.Nodes))
+	order := make([]*Node, 0, len(w.Nodes))
+	ndeps := 0
 	for _, n := range w.Nodes {
-		if f, dup := first[n.Name]; dup {
-			if f.Line > 0 {
+		ndeps += len(n.Dependencies)
+		if i, dup := idx[n.Name]; dup {
+			if f := order[i]; f.Line > 0 {
 				p.add(n.Line, n.Name, "name", "duplicate name: %q is already defined at line %d", n.Name, f.Line)
 			} else {
 				p.add(n.Line, n.Name, "name", "duplicate name: %q is already defined", n.Name)
 			}
 			continue
 		}
-		first[n.Name] = n
+		idx[n.Name] = len(order)
+		order = append(order, n)
 	}
-	// Graph over first definitions, known dependencies only, so a cycle is
-	// found even when the file has other problems.
-	idx := make(map[string]int32, len(first))
-	var order []*Node
-	for _, n := range w.Nodes {
-		if first[n.Name] == n {
-			idx[n.Name] = int32(len(order))
-			order = append(order, n)
-		}
-	}
+	clean := len(order) == len(w.Nodes)
 	adj := make([][]int32, len(order))
+	edges := make([]int32, 0, ndeps) // adj's lists, one after another
 	for _, n := range w.Nodes {
 		i, isFirst := idx[n.Name]
 		isFirst = isFirst && order[i] == n
-		seen := make(map[string]bool, len(n.Dependencies))
+		start := len(edges)
+		var seen map[string]bool // for long lists; short ones are scanned
 		for k, d := range n.Dependencies {
-			if seen[d] {
+			if listedBefore(n.Dependencies, k, &seen) {
 				p.add(n.depLine(k), n.Name, "dependencies", "lists %q twice", d)
+				clean = false
 				continue
 			}
-			seen[d] = true
 			j, ok := idx[d]
 			switch {
 			case d == n.Name:
 				p.add(n.depLine(k), n.Name, "dependencies", "depends on itself (cycle: %s -> %s)", n.Name, n.Name)
+				clean = false
 			case !ok:
 				p.add(n.depLine(k), n.Name, "dependencies", "unknown dependency %q: no node has that name", d)
+				clean = false
 			case isFirst:
-				adj[i] = append(adj[i], j)
+				edges = append(edges, int32(j))
 			}
 		}
+		if isFirst {
+			adj[i] = edges[start:len(edges):len(edges)]
+		}
+	}
+	if clean {
+		w.index, w.deps = idx, adj
 	}
 	for _, c := range cycles(adj) {
 		names := make([]string, len(c)+1)
@@ -64,6 +73,27 @@ func (p *parser) validate(w *Workflow) {
 		n := order[c[0]]
 		p.add(n.Line, n.Name, "dependencies", "dependency cycle: %s", strings.Join(names, " -> "))
 	}
+}
+
+// listedBefore reports whether list[k] occurs in list[:k]. It scans short
+// lists and keeps a set in *seen for long ones.
+func listedBefore(list []string, k int, seen *map[string]bool) bool {
+	if len(list) <= 16 {
+		for _, d := range list[:k] {
+			if d == list[k] {
+				return true
+			}
+		}
+		return false
+	}
+	if *seen == nil {
+		*seen = make(map[string]bool, len(list))
+	}
+	if (*seen)[list[k]] {
+		return true
+	}
+	(*seen)[list[k]] = true
+	return false
 }
 
 // cycles finds the strongly connected components of the graph (Tarjan's

@@ -129,25 +129,45 @@ func (w *Workflow) Dependants(name string) []string {
 }
 
 // build indexes a workflow whose names are unique, whose dependencies all
-// exist and whose graph is acyclic (validate checked all three).
+// exist and whose graph is acyclic (validate checked all three, and left
+// the index and dependency lists in w).
 func (w *Workflow) build() {
-	w.index = make(map[string]int, len(w.Nodes))
-	for i, n := range w.Nodes {
-		w.index[n.Name] = i
-	}
-	w.deps = make([][]int32, len(w.Nodes))
-	w.kids = make([][]int32, len(w.Nodes))
-	nkids := make([]int32, len(w.Nodes))
-	for i, n := range w.Nodes {
-		d := make([]int32, len(n.Dependencies))
-		for k, name := range n.Dependencies {
-			d[k] = int32(w.index[name])
-			nkids[d[k]]++
+	n := len(w.Nodes)
+	if len(w.index) != n {
+		w.index = make(map[string]int, n)
+		for i, nd := range w.Nodes {
+			w.index[nd.Name] = i
 		}
-		w.deps[i] = d
 	}
+	nkids := make([]int32, n)
+	nedges := 0
+	if len(w.deps) != n {
+		for _, nd := range w.Nodes {
+			nedges += len(nd.Dependencies)
+		}
+		flat := make([]int32, nedges)
+		w.deps = make([][]int32, n)
+		for i, nd := range w.Nodes {
+			d := flat[:len(nd.Dependencies):len(nd.Dependencies)]
+			flat = flat[len(d):]
+			for k, name := range nd.Dependencies {
+				d[k] = int32(w.index[name])
+			}
+			w.deps[i] = d
+		}
+	}
+	nedges = 0
+	for _, d := range w.deps {
+		nedges += len(d)
+		for _, p := range d {
+			nkids[p]++
+		}
+	}
+	flat := make([]int32, 0, nedges)
+	w.kids = make([][]int32, n)
 	for i := range w.kids {
-		w.kids[i] = make([]int32, 0, nkids[i])
+		w.kids[i] = flat[len(flat) : len(flat) : len(flat)+int(nkids[i])]
+		flat = flat[:len(flat)+int(nkids[i])]
 	}
 	for i, d := range w.deps {
 		for _, p := range d {
@@ -155,11 +175,11 @@ func (w *Workflow) build() {
 		}
 	}
 	// Layers: depth = 1 + max depth of dependencies, in topological order.
-	depth := make([]int, len(w.Nodes))
+	depth := make([]int32, n)
 	order := w.topo()
-	maxd := -1
+	maxd := int32(-1)
 	for _, i := range order {
-		d := 0
+		d := int32(0)
 		for _, p := range w.deps[i] {
 			if depth[p]+1 > d {
 				d = depth[p] + 1
@@ -170,9 +190,18 @@ func (w *Workflow) build() {
 			maxd = d
 		}
 	}
+	size := make([]int, maxd+1)
+	for _, d := range depth {
+		size[d]++
+	}
+	names := make([]string, 0, n)
 	w.layers = make([][]string, maxd+1)
-	for i, n := range w.Nodes {
-		w.layers[depth[i]] = append(w.layers[depth[i]], n.Name)
+	for d, k := range size {
+		w.layers[d] = names[len(names) : len(names) : len(names)+k]
+		names = names[:len(names)+k]
+	}
+	for i, nd := range w.Nodes {
+		w.layers[depth[i]] = append(w.layers[depth[i]], nd.Name)
 	}
 }
 
