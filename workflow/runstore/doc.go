@@ -14,17 +14,18 @@
 // only queues. The writer writes each batch with one write(2), so a
 // process killed with SIGKILL loses nothing it had written. A second
 // goroutine fsyncs the runs directory once (the new file's entry), then
-// the journal at most every syncInterval (200 ms) while there is
-// something unsynced, so writes never wait behind an fsync and a power
-// cut loses at most the last 200 ms of a run still going (group commit:
-// never per event, never while the engine waits). Close writes the
-// summary line and fsyncs the journal: a run that has ended is on disk
-// when Close returns, and a run shorter than syncInterval costs one fsync
-// of its file and one of the directory. Journal lines are encoded
-// without reflection (encode.go), as the same JSON encoding/json makes. A
-// run whose process died has no summary line; Load replays it the same
-// way, ignoring a torn last line, and reports it interrupted once no
-// process holds its lock.
+// the journal at most every 200 ms while there is something unsynced, so
+// writes never wait behind an fsync and a power cut loses at most the
+// last 200 ms of a run still going (group commit: never per event, never
+// while the engine waits). The run's terminal event is written with the
+// summary line and fsynced at once, while the caller still prints; Close
+// fsyncs only what no fsync covered: a run that has ended is on disk when
+// Close returns, and a short run costs one fsync of its file and one of
+// the directory. Journal lines are encoded without reflection
+// (encode.go), as encoding/json would but for the run ID, which the
+// header holds once. A run whose process died has no summary line; Load
+// replays it the same way, ignoring a torn last line, and reports it
+// interrupted once no process holds its lock.
 //
 // Runs recorded before this layout are directories, <id>/, holding
 // record.json (compacted) and summary.json, or journal.jsonl (killed):

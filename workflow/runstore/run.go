@@ -15,11 +15,11 @@ import (
 // of a burst before it writes them: a SIGKILL loses at most this much.
 const writeCoalesce = time.Millisecond
 
-// syncInterval is the longest a written event waits for its fsync while
+// defaultSyncInterval is the longest a written event waits for its fsync while
 // the run goes: a power cut loses at most this much of a running run.
 // Close fsyncs whatever is left, so a run that ended is on disk whatever
 // its length, and a run shorter than this costs one fsync in all.
-const syncInterval = 200 * time.Millisecond
+const defaultSyncInterval = 200 * time.Millisecond
 
 // Run is the record of one run being written. Append queues events for
 // the writer goroutine; Close drains it, ends the journal with the run's
@@ -49,7 +49,15 @@ type Run struct {
 	syncReq chan struct{}
 	synced  chan struct{}
 	syncErr error
-	syncs   atomic.Int32 // fsyncs of the journal while the run went
+	syncs   atomic.Int32 // fsyncs of the journal before Close's
+
+	// written counts the journal's bytes the writer wrote, durable those
+	// a completed fsync covers. ended is set, and endCh closed, once the
+	// writer wrote the run's terminal event and summary line.
+	written atomic.Int64
+	durable atomic.Int64
+	ended   atomic.Bool
+	endCh   chan struct{}
 
 	pruned chan struct{} // closed when retention, started by Create, is over
 }
@@ -70,6 +78,7 @@ func (r *Run) start() {
 	r.tally = newTally(r.meta)
 	r.syncReq = make(chan struct{}, 1)
 	r.synced = make(chan struct{})
+	r.endCh = make(chan struct{})
 	go r.sync()
 	go r.write()
 }
@@ -77,8 +86,10 @@ func (r *Run) start() {
 // sync is the syncer goroutine. It makes the journal's directory entry
 // durable, then serves requests: each waits out syncInterval since the
 // last fsync (requests meanwhile fold into it: group commit) and fsyncs
-// the journal. Once Close has begun it stops fsyncing, as Close fsyncs
-// the journal's end itself. It ends when the writer closes syncReq.
+// the journal. Once the writer has written the run's end (its terminal
+// event and the summary line) it fsyncs at once, while the caller still
+// prints and tears down; once Close has begun without that end, it
+// leaves the last fsync to Close. It ends when the writer closes syncReq.
 func (r *Run) sync() {
 	defer close(r.synced)
 	r.syncErr = syncDir(r.store.dir)
@@ -88,7 +99,7 @@ func (r *Run) sync() {
 		if r.syncErr != nil {
 			continue
 		}
-		if wait := syncInterval - time.Since(last); wait > 0 {
+		if wait := r.store.syncInterval - time.Since(last); wait > 0 && !r.ended.Load() {
 			if timer == nil {
 				timer = time.NewTimer(wait)
 			} else {
@@ -96,19 +107,34 @@ func (r *Run) sync() {
 			}
 			select {
 			case <-timer.C:
+			case <-r.endCh:
+				timer.Stop()
 			case <-r.closeCh:
 				timer.Stop()
-				continue
 			}
 		}
-		select {
-		case <-r.closeCh:
+		if !r.ended.Load() && r.isClosing() {
+			continue // Close writes what is left and fsyncs it
+		}
+		w := r.written.Load()
+		if w <= r.durable.Load() {
 			continue
-		default:
 		}
 		r.syncErr = r.file.Sync()
+		if r.syncErr == nil {
+			r.durable.Store(w)
+		}
 		r.syncs.Add(1)
 		last = time.Now()
+	}
+}
+
+func (r *Run) isClosing() bool {
+	select {
+	case <-r.closeCh:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -153,21 +179,35 @@ func (r *Run) write() {
 		r.mu.Unlock()
 
 		buf = buf[:0]
+		ended := false
 		for i := range batch {
 			ev := &batch[i]
 			buf = appendEvent(buf, ev)
 			r.tally.add(*ev)
+			if ev.Node == "" && ev.State.Terminal() && !r.ended.Load() {
+				// The run's last event: the summary line goes with it,
+				// in the same write, and the syncer fsyncs it at once.
+				buf = r.appendSummary(buf)
+				ended = true
+			}
 		}
 		clear(batch)
-		if r.err == nil && len(buf) > 0 {
+		n := len(buf)
+		if r.err == nil && n > 0 {
 			if _, err := r.file.Write(buf); err != nil {
 				r.err = err
+			} else {
+				r.written.Add(int64(n))
 			}
 		}
 		if cap(buf) > 1<<20 {
 			buf = nil // do not keep a large burst's buffer for the whole run
 		}
-		if len(buf) > 0 && r.err == nil && !closing {
+		if ended && r.err == nil {
+			r.ended.Store(true)
+			close(r.endCh)
+		}
+		if n > 0 && r.err == nil && (!closing || ended) {
 			select {
 			case r.syncReq <- struct{}{}:
 			default: // an fsync is already asked for; it will cover this batch
@@ -185,9 +225,10 @@ func (r *Run) write() {
 }
 
 // Close drains the journal, ends it with the run's summary line when the
-// run ran (rec is its final record; nil when it never started) and
-// fsyncs it: when Close returns, the whole run is on disk. The run's lock
-// goes with the journal's file descriptor either way.
+// run ran (rec is its final record; nil when it never started) and the
+// writer did not already, and fsyncs what no fsync has covered yet: when
+// Close returns, the whole run is on disk. The run's lock goes with the
+// journal's file descriptor either way.
 func (r *Run) Close(rec *workflow.Record) error {
 	r.mu.Lock()
 	r.closing = true
@@ -200,15 +241,20 @@ func (r *Run) Close(rec *workflow.Record) error {
 	<-r.done
 	defer func() { <-r.pruned }()
 	err := r.err
-	if err == nil && rec != nil {
-		err = r.writeSummary()
+	if err == nil && rec != nil && !r.ended.Load() {
+		line := r.appendSummary(nil)
+		if _, err = r.file.Write(line); err == nil {
+			r.written.Add(int64(len(line)))
+		}
 	}
 	<-r.synced
 	if err == nil {
 		err = r.syncErr
 	}
-	if err == nil {
-		err = r.file.Sync()
+	if w := r.written.Load(); err == nil && r.durable.Load() < w {
+		if err = r.file.Sync(); err == nil {
+			r.durable.Store(w)
+		}
 	}
 	if cerr := r.file.Close(); err == nil {
 		err = cerr
@@ -219,15 +265,16 @@ func (r *Run) Close(rec *workflow.Record) error {
 	return nil
 }
 
-// writeSummary appends the summary line that ends a finished run's
+// appendSummary appends the summary line that ends a finished run's
 // journal: what `fogctl runs list` reads without replaying the events.
-func (r *Run) writeSummary() error {
+// The writer goroutine owns the tally until done is closed.
+func (r *Run) appendSummary(b []byte) []byte {
 	line, err := json.Marshal(summaryLine{Summary: r.tally.summary()})
 	if err != nil {
-		return err
+		return b // a Summary always marshals; List replays a run without one
 	}
-	_, err = r.file.Write(append(line, '\n'))
-	return err
+	b = append(b, line...)
+	return append(b, '\n')
 }
 
 // summaryLine is the journal's last line once its run has ended.

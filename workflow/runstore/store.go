@@ -44,6 +44,9 @@ type Store struct {
 	dir string
 	// Keep is how many runs Create keeps; older runs are removed.
 	Keep int
+	// syncInterval is how often a running run is fsynced at most
+	// (defaultSyncInterval; tests change it).
+	syncInterval time.Duration
 }
 
 // Open returns the store under stateDir/runs, creating it 0700.
@@ -52,7 +55,7 @@ func Open(stateDir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open run store: %w", err)
 	}
-	return &Store{dir: dir, Keep: DefaultKeep}, nil
+	return &Store{dir: dir, Keep: DefaultKeep, syncInterval: defaultSyncInterval}, nil
 }
 
 // Dir is the directory holding one sub-directory per run.
@@ -153,6 +156,7 @@ func (s *Store) Create(meta Meta, workflowData []byte) (*Run, error) {
 		return fail(err)
 	}
 	r := &Run{store: s, meta: meta, workflow: string(workflowData), path: path, file: journal, pruned: make(chan struct{})}
+	r.written.Store(int64(len(head)))
 	go func() {
 		defer close(r.pruned)
 		s.prune(meta.ID)

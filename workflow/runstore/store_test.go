@@ -325,7 +325,7 @@ func TestJournalKeepsEveryEventInOrder(t *testing.T) {
 	stopWriter(run)
 	// Group commit: at most one fsync per syncInterval, however many
 	// events and batches.
-	if most := int32(time.Since(t0)/syncInterval) + 1; run.syncs.Load() > most {
+	if most := int32(time.Since(t0)/s.syncInterval) + 1; run.syncs.Load() > most {
 		t.Errorf("%d fsyncs in %v: want at most %d", run.syncs.Load(), time.Since(t0), most)
 	}
 	_, evs, torn, err := readJournal(run.Path())
@@ -359,8 +359,8 @@ func TestRunningRunIsFsyncedWithinTheInterval(t *testing.T) {
 	if err := short.Close(nil); err != nil {
 		t.Fatal(err)
 	}
-	if n := short.syncs.Load(); n != 0 && time.Since(t0) < syncInterval {
-		t.Errorf("a run shorter than %v had %d fsyncs before Close, want 0", syncInterval, n)
+	if n := short.syncs.Load(); n != 0 && time.Since(t0) < s.syncInterval {
+		t.Errorf("a run shorter than %v had %d fsyncs before Close, want 0", s.syncInterval, n)
 	}
 
 	long, err := s.Create(Meta{}, []byte("x"))
@@ -371,13 +371,63 @@ func TestRunningRunIsFsyncedWithinTheInterval(t *testing.T) {
 	t0 = time.Now()
 	long.Append(workflow.Event{Seq: 1, Node: "a", State: workflow.StateSucceeded})
 	for long.syncs.Load() == 0 {
-		if time.Since(t0) > 10*syncInterval {
+		if time.Since(t0) > 10*s.syncInterval {
 			t.Fatalf("no fsync %v after an event was appended", time.Since(t0))
 		}
-		time.Sleep(syncInterval / 20) // polling a counter, bounded above
+		time.Sleep(s.syncInterval / 20) // polling a counter, bounded above
 	}
-	if d := time.Since(t0); d < syncInterval/2 {
-		t.Errorf("fsynced after %v: want group commit, about %v after the first write", d, syncInterval)
+	if d := time.Since(t0); d < s.syncInterval/2 {
+		t.Errorf("fsynced after %v: want group commit, about %v after the first write", d, s.syncInterval)
+	}
+}
+
+// TestRunEndIsFsyncedBeforeClose: the run's terminal event goes to disk
+// with the summary line and an fsync as soon as the writer has it, while
+// the caller is still printing; Close then has nothing left to fsync. A
+// run closed before it ran still has its header made durable.
+func TestRunEndIsFsyncedBeforeClose(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// No fsync on the interval while this test runs: one before Close
+	// can only be the one the run's end asks for.
+	s.syncInterval = time.Hour
+	run, err := s.Create(Meta{}, []byte("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run.Append(workflow.Event{Seq: 1, RunID: run.ID(), State: workflow.StateRunning})
+	run.Append(workflow.Event{Seq: 2, RunID: run.ID(), Node: "a", State: workflow.StateSucceeded})
+	run.Append(workflow.Event{Seq: 3, RunID: run.ID(), State: workflow.StateSucceeded})
+	deadline := time.Now().Add(time.Minute)
+	for run.durable.Load() < run.written.Load() || run.durable.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the run's end not fsynced a minute after it was appended (durable %d of %d bytes)", run.durable.Load(), run.written.Load())
+		}
+		time.Sleep(time.Millisecond) // polling a counter, bounded above
+	}
+	last, err := lastLine(run.Path())
+	if err != nil || !strings.HasPrefix(string(last), `{"summary":`) {
+		t.Errorf("last line %.60s (%v), want the summary, written with the end", last, err)
+	}
+	before := run.written.Load()
+	if err := run.Close(&workflow.Record{}); err != nil {
+		t.Fatal(err)
+	}
+	if run.written.Load() != before {
+		t.Errorf("Close wrote %d more bytes: the summary was already there", run.written.Load()-before)
+	}
+
+	empty, err := s.Create(Meta{}, []byte("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := empty.Close(nil); err != nil {
+		t.Fatal(err)
+	}
+	if empty.durable.Load() == 0 || empty.durable.Load() != empty.written.Load() {
+		t.Errorf("a run closed before it ran: %d of %d bytes fsynced, want its header", empty.durable.Load(), empty.written.Load())
 	}
 }
 
