@@ -165,3 +165,70 @@ func appendRFC3339Nano(b []byte, t time.Time) []byte {
 	h, m := offset/3600, offset/60%60
 	return append(b, sign, byte('0'+h/10), byte('0'+h%10), ':', byte('0'+m/10), byte('0'+m%10))
 }
+
+// appendMeta appends m as encoding/json marshals it, without reflection:
+// the first json.Marshal of a type builds its encoder, 0.13-0.3 ms of a
+// process that records one run. TestAppendMetaAndSummaryMatchEncodingJSON
+// keeps the two in step.
+func appendMeta(b []byte, m *Meta) []byte {
+	b = append(b, `{"id":`...)
+	b = appendString(b, m.ID)
+	b = append(b, `,"workflow":`...)
+	b = appendString(b, m.Workflow)
+	b = append(b, `,"nodes":`...)
+	b = strconv.AppendInt(b, int64(m.Nodes), 10)
+	b = append(b, `,"input":`...)
+	if len(m.Input) == 0 {
+		b = append(b, "null"...)
+	} else {
+		b = appendRaw(b, m.Input)
+	}
+	if m.Parallel != 0 {
+		b = append(b, `,"parallel":`...)
+		b = strconv.AppendInt(b, int64(m.Parallel), 10)
+	}
+	if m.Timeout != 0 {
+		b = append(b, `,"timeout":`...)
+		b = strconv.AppendInt(b, int64(m.Timeout), 10)
+	}
+	if m.ResumedFrom != "" {
+		b = append(b, `,"resumedFrom":`...)
+		b = appendString(b, m.ResumedFrom)
+	}
+	b = append(b, `,"created":"`...)
+	b = appendRFC3339Nano(b, m.Created)
+	b = append(b, `","pid":`...)
+	b = strconv.AppendInt(b, int64(m.PID), 10)
+	return append(b, '}')
+}
+
+// appendSummary appends s as encoding/json marshals it, without
+// reflection (see appendMeta).
+func appendSummary(b []byte, s *Summary) []byte {
+	b = append(b, `{"id":`...)
+	b = appendString(b, s.ID)
+	b = append(b, `,"workflow":`...)
+	b = appendString(b, s.Workflow)
+	b = append(b, `,"state":`...)
+	b = appendString(b, string(s.State))
+	b = append(b, `,"created":"`...)
+	b = appendRFC3339Nano(b, s.Created)
+	b = append(b, '"')
+	if !s.Finished.IsZero() {
+		b = append(b, `,"finished":"`...)
+		b = appendRFC3339Nano(b, s.Finished)
+		b = append(b, '"')
+	}
+	for _, f := range [...]struct {
+		key string
+		n   int
+	}{{`,"nodes":`, s.Nodes}, {`,"succeeded":`, s.Succeeded}, {`,"failed":`, s.Failed}, {`,"retried":`, s.Retried}} {
+		b = append(b, f.key...)
+		b = strconv.AppendInt(b, int64(f.n), 10)
+	}
+	if s.ResumedFrom != "" {
+		b = append(b, `,"resumedFrom":`...)
+		b = appendString(b, s.ResumedFrom)
+	}
+	return append(b, '}')
+}

@@ -116,3 +116,78 @@ func TestAppendRFC3339Nano(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendMetaAndSummaryMatchEncodingJSON sets every field of a Meta
+// and of a Summary (by reflection, so a field added later is set too),
+// and checks appendMeta and appendSummary write what encoding/json writes,
+// for them and for their zero values.
+func TestAppendMetaAndSummaryMatchEncodingJSON(t *testing.T) {
+	full := func(v any) {
+		rv := reflect.ValueOf(v).Elem()
+		for i := 0; i < rv.NumField(); i++ {
+			f := rv.Field(i)
+			switch f.Interface().(type) {
+			case time.Time:
+				f.Set(reflect.ValueOf(time.Date(2026, 11, 23, 2, 15, i, 120000000, time.FixedZone("CET", 3600))))
+				continue
+			case time.Duration:
+				f.SetInt(int64(90 * time.Second))
+				continue
+			case json.RawMessage:
+				f.Set(reflect.ValueOf(json.RawMessage(`{"site":"depot","pm25":[8.4,9.10]}`)))
+				continue
+			}
+			switch f.Kind() {
+			case reflect.String:
+				f.SetString(rv.Type().Field(i).Name + " \"é\" <x>\n")
+			case reflect.Int, reflect.Int64:
+				f.SetInt(int64(i + 7))
+			default:
+				t.Fatalf("%s.%s has a type the appender does not know: %s", rv.Type(), rv.Type().Field(i).Name, f.Type())
+			}
+		}
+	}
+	var meta Meta
+	full(&meta)
+	var sum Summary
+	full(&sum)
+	for name, tc := range map[string]struct {
+		v   any
+		got []byte
+	}{
+		"meta":          {meta, appendMeta(nil, &meta)},
+		"zero meta":     {Meta{}, appendMeta(nil, &Meta{})},
+		"summary":       {sum, appendSummary(nil, &sum)},
+		"zero summary":  {Summary{}, appendSummary(nil, &Summary{})},
+		"input, spaced": {Meta{Input: json.RawMessage(`{"a":[1, 2]}`)}, appendMeta(nil, &Meta{Input: json.RawMessage(`{"a":[1, 2]}`)})},
+	} {
+		t.Run(name, func(t *testing.T) {
+			want, err := json.Marshal(tc.v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if name == "input, spaced" {
+				// encoding/json compacts a RawMessage; the appender keeps
+				// a one-line value as it is. Both decode the same.
+				var a, b Meta
+				if err := json.Unmarshal(want, &a); err != nil {
+					t.Fatal(err)
+				}
+				if err := json.Unmarshal(tc.got, &b); err != nil {
+					t.Fatalf("%v\n%s", err, tc.got)
+				}
+				if diff := cmp.Diff(a, b, cmp.Transformer("raw", func(r json.RawMessage) string {
+					var buf bytes.Buffer
+					json.Compact(&buf, r)
+					return buf.String()
+				})); diff != "" {
+					t.Errorf("decoded (-encoding/json +appender):\n%s", diff)
+				}
+				return
+			}
+			if diff := cmp.Diff(string(want), string(tc.got)); diff != "" {
+				t.Errorf("appender vs encoding/json (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

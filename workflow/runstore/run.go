@@ -1,7 +1,6 @@
 package runstore
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"sync"
@@ -269,12 +268,10 @@ func (r *Run) Close(rec *workflow.Record) error {
 // journal: what `fogctl runs list` reads without replaying the events.
 // The writer goroutine owns the tally until done is closed.
 func (r *Run) appendSummary(b []byte) []byte {
-	line, err := json.Marshal(summaryLine{Summary: r.tally.summary()})
-	if err != nil {
-		return b // a Summary always marshals; List replays a run without one
-	}
-	b = append(b, line...)
-	return append(b, '\n')
+	sum := r.tally.summary()
+	b = append(b, `{"summary":`...)
+	b = appendSummary(b, &sum)
+	return append(b, "}\n"...)
 }
 
 // summaryLine is the journal's last line once its run has ended.
