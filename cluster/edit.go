@@ -352,13 +352,13 @@ func (tx *Tx) add(stanzas []Stanza) error {
 	var order []*kfile
 	for _, s := range stanzas {
 		item := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-		setMap(item, bodyKey[s.Section], s.Body)
+		setMap(item, bodyKey(s.Section), s.Body)
 		setMap(item, "name", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s.Name})
 		m := map[string]map[string]*entry{"contexts": k.contexts, "clusters": k.clusters, "users": k.users}[s.Section]
 		if e, ok := m[s.Name]; ok {
 			// Keep the existing key order of the item.
 			newItem := copyNode(e.item)
-			setMap(newItem, bodyKey[s.Section], s.Body)
+			setMap(newItem, bodyKey(s.Section), s.Body)
 			e.file.replaceItem(mapGet(e.file.root, s.Section), e.index, newItem)
 			if err := k.commit(e.file); err != nil {
 				return err
@@ -444,7 +444,7 @@ func (tx *Tx) Merge(src string, policy MergePolicy) (MergeResult, error) {
 			if name == "" {
 				return res, &FileError{File: src, Line: item.Line, Msg: fmt.Sprintf("%s[%d].name is empty", sec, i)}
 			}
-			body := copyNode(mapGet(item, bodyKey[sec]))
+			body := copyNode(mapGet(item, bodyKey(sec)))
 			if body == nil || isNull(body) {
 				body = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 			}
@@ -458,7 +458,7 @@ func (tx *Tx) Merge(src string, policy MergePolicy) (MergeResult, error) {
 					}
 				}
 			}
-			label := bodyKey[sec] + "/" + name
+			label := bodyKey(sec) + "/" + name
 			cur, exists := m[name]
 			if !exists {
 				stanzas = append(stanzas, Stanza{sec, name, body})
@@ -471,7 +471,7 @@ func (tx *Tx) Merge(src string, policy MergePolicy) (MergeResult, error) {
 			}
 			switch policy {
 			case MergeRefuse:
-				conflicts = append(conflicts, fmt.Sprintf("%s %q in %s line %d differs from the one in %s line %d", bodyKey[sec], name, src, item.Line, cur.file.path, cur.item.Line))
+				conflicts = append(conflicts, fmt.Sprintf("%s %q in %s line %d differs from the one in %s line %d", bodyKey(sec), name, src, item.Line, cur.file.path, cur.item.Line))
 			case MergeOverwrite:
 				stanzas = append(stanzas, Stanza{sec, name, body})
 				res.Replaced = append(res.Replaced, label)
@@ -601,14 +601,14 @@ func (tx *Tx) Import(src string, opt ImportOptions) error {
 	find := func(sec, name string) (*yaml.Node, error) {
 		for _, item := range sectionItems(in, sec) {
 			if scalar(mapGet(item, "name")) == name {
-				b := copyNode(mapGet(item, bodyKey[sec]))
+				b := copyNode(mapGet(item, bodyKey(sec)))
 				if b == nil || b.Kind != yaml.MappingNode {
 					b = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 				}
 				return b, nil
 			}
 		}
-		return nil, &FileError{File: src, Line: ctxs[0].Line, Msg: fmt.Sprintf("contexts[0].context.%s %q is not defined", bodyKey[sec], name)}
+		return nil, &FileError{File: src, Line: ctxs[0].Line, Msg: fmt.Sprintf("contexts[0].context.%s %q is not defined", bodyKey(sec), name)}
 	}
 	clBody, err := find("clusters", scalar(mapGet(cbody, "cluster")))
 	if err != nil {
@@ -634,7 +634,7 @@ func (tx *Tx) Import(src string, opt ImportOptions) error {
 		var exist []string
 		for _, e := range []*entry{k.clusters[opt.Name], k.users[opt.Name], k.contexts[opt.Name]} {
 			if e != nil {
-				exist = append(exist, fmt.Sprintf("%s %q (%s line %d)", bodyKey[e.section], opt.Name, e.file.path, e.item.Line))
+				exist = append(exist, fmt.Sprintf("%s %q (%s line %d)", bodyKey(e.section), opt.Name, e.file.path, e.item.Line))
 			}
 		}
 		if len(exist) > 0 {

@@ -78,8 +78,19 @@ type entry struct {
 
 var errEOF = io.EOF
 
-// bodyKey is the key of each section's stanza body.
-var bodyKey = map[string]string{"clusters": "cluster", "users": "user", "contexts": "context"}
+// bodyKey is the key of each section's stanza body. Switches, not maps,
+// so that no fogctl process builds them at start.
+func bodyKey(section string) string {
+	switch section {
+	case "clusters":
+		return "cluster"
+	case "users":
+		return "user"
+	case "contexts":
+		return "context"
+	}
+	return ""
+}
 
 // sections in kubectl's order.
 var sections = []string{"clusters", "users", "contexts"}
@@ -201,9 +212,9 @@ func (f *kfile) adopt(data []byte, doc *yaml.Node) error {
 			}
 			for j, item := range val.Content {
 				if item.Kind != yaml.MappingNode {
-					return &FileError{File: f.path, Line: item.Line, Msg: fmt.Sprintf("%s[%d] must be a mapping with name and %s", key.Value, j, bodyKey[key.Value])}
+					return &FileError{File: f.path, Line: item.Line, Msg: fmt.Sprintf("%s[%d] must be a mapping with name and %s", key.Value, j, bodyKey(key.Value))}
 				}
-				for _, k := range []string{"name", bodyKey[key.Value]} {
+				for _, k := range []string{"name", bodyKey(key.Value)} {
 					v := mapGet(item, k)
 					if v == nil || isNull(v) {
 						continue
@@ -216,10 +227,10 @@ func (f *kfile) adopt(data []byte, doc *yaml.Node) error {
 						return &FileError{File: f.path, Line: v.Line, Msg: fmt.Sprintf("%s[%d].%s has the wrong type", key.Value, j, k)}
 					}
 				}
-				if body := mapGet(item, bodyKey[key.Value]); body != nil && body.Kind == yaml.MappingNode {
+				if body := mapGet(item, bodyKey(key.Value)); body != nil && body.Kind == yaml.MappingNode {
 					for m := 0; m+1 < len(body.Content); m += 2 {
-						if v := body.Content[m+1]; stringField[body.Content[m].Value] && v.Kind != yaml.ScalarNode {
-							return &FileError{File: f.path, Line: v.Line, Msg: fmt.Sprintf("%s[%d].%s.%s must be a string", key.Value, j, bodyKey[key.Value], body.Content[m].Value)}
+						if v := body.Content[m+1]; stringField(body.Content[m].Value) && v.Kind != yaml.ScalarNode {
+							return &FileError{File: f.path, Line: v.Line, Msg: fmt.Sprintf("%s[%d].%s.%s must be a string", key.Value, j, bodyKey(key.Value), body.Content[m].Value)}
 						}
 					}
 				}
@@ -233,13 +244,17 @@ func (f *kfile) adopt(data []byte, doc *yaml.Node) error {
 	return nil
 }
 
-// stringField lists the stanza fields fogctl reads as strings.
-var stringField = map[string]bool{
-	"cluster": true, "user": true, "namespace": true, "server": true,
-	"certificate-authority": true, "certificate-authority-data": true,
-	"client-certificate": true, "client-certificate-data": true,
-	"client-key": true, "client-key-data": true, "token": true, "tokenFile": true,
-	"tls-server-name": true, "proxy-url": true,
+// stringField reports the stanza fields fogctl reads as strings.
+func stringField(field string) bool {
+	switch field {
+	case "cluster", "user", "namespace", "server",
+		"certificate-authority", "certificate-authority-data",
+		"client-certificate", "client-certificate-data",
+		"client-key", "client-key-data", "token", "tokenFile",
+		"tls-server-name", "proxy-url":
+		return true
+	}
+	return false
 }
 
 // index builds the merged maps from the parsed files.
@@ -265,7 +280,7 @@ func (k *Kubeconfig) index() error {
 			for i, item := range seq.Content {
 				e := &entry{section: sec, file: f, index: i, item: item}
 				e.name = scalar(mapGet(item, "name"))
-				if b := mapGet(item, bodyKey[sec]); b != nil && b.Kind == yaml.MappingNode {
+				if b := mapGet(item, bodyKey(sec)); b != nil && b.Kind == yaml.MappingNode {
 					e.body = b
 				}
 				local[e.name] = e

@@ -24,7 +24,7 @@ func (k *Kubeconfig) Endpoint(context string) (Endpoint, error) {
 	cl := k.clusters[scalar(mapGet(ce.body, "cluster"))]
 	us := k.users[scalar(mapGet(ce.body, "user"))]
 	where := func(e *entry, field string) string {
-		return fmt.Sprintf("%s[%d].%s.%s", e.section, e.index, bodyKey[e.section], field)
+		return fmt.Sprintf("%s[%d].%s.%s", e.section, e.index, bodyKey(e.section), field)
 	}
 	if cl.body != nil {
 		ep.Server = scalar(mapGet(cl.body, "server"))

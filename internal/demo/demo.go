@@ -60,8 +60,8 @@ func Start(opts Options) (*Services, error) {
 	}
 	mux := http.NewServeMux()
 	handlers := map[string]http.HandlerFunc{
-		"/sensors/north": s.sensor("north", "depot-north", northReadings),
-		"/sensors/south": s.sensor("south", "depot-south", southReadings),
+		"/sensors/north": s.sensor("north", "depot-north", northReadings()),
+		"/sensors/south": s.sensor("south", "depot-south", southReadings()),
 		"/clean":         s.clean,
 		"/aggregate":     s.aggregate,
 		"/store":         s.store,
@@ -177,18 +177,25 @@ type Reading struct {
 
 func f(v float64) *float64 { return &v }
 
-var northReadings = []Reading{
-	{"2026-11-23T02:00:00Z", f(8.4), f(14.2), f(21)},
-	{"2026-11-23T02:05:00Z", f(9.1), f(15.0), f(23)},
-	{"2026-11-23T02:10:00Z", f(-1), f(15.8), f(22)}, // sensor glitch
-	{"2026-11-23T02:15:00Z", f(10.3), f(17.1), f(25)},
+// northReadings and southReadings are what the two sensors serve. They
+// are functions, not package variables, so that processes other than
+// `fogctl demo` do not build them at start.
+func northReadings() []Reading {
+	return []Reading{
+		{"2026-11-23T02:00:00Z", f(8.4), f(14.2), f(21)},
+		{"2026-11-23T02:05:00Z", f(9.1), f(15.0), f(23)},
+		{"2026-11-23T02:10:00Z", f(-1), f(15.8), f(22)}, // sensor glitch
+		{"2026-11-23T02:15:00Z", f(10.3), f(17.1), f(25)},
+	}
 }
 
-var southReadings = []Reading{
-	{"2026-11-23T02:00:00Z", f(12.7), f(22.9), f(31)},
-	{"2026-11-23T02:05:00Z", nil, f(23.4), f(30)}, // pm2.5 channel offline
-	{"2026-11-23T02:10:00Z", f(13.9), f(24.1), f(34)},
-	{"2026-11-23T02:15:00Z", f(14.2), f(25.0), f(36)},
+func southReadings() []Reading {
+	return []Reading{
+		{"2026-11-23T02:00:00Z", f(12.7), f(22.9), f(31)},
+		{"2026-11-23T02:05:00Z", nil, f(23.4), f(30)}, // pm2.5 channel offline
+		{"2026-11-23T02:10:00Z", f(13.9), f(24.1), f(34)},
+		{"2026-11-23T02:15:00Z", f(14.2), f(25.0), f(36)},
+	}
 }
 
 type sensorOut struct {
