@@ -94,8 +94,7 @@ func (s *jsonScanner) content(base int) []*yaml.Node {
 	}
 	off := len(s.ptrs)
 	s.ptrs = append(s.ptrs, s.stack[base:]...)
-	clear(s.stack[base:])
-	s.stack = s.stack[:base]
+	s.stack = s.stack[:base] // what it held stays reachable from the tree anyway
 	return s.ptrs[off : off+n : off+n]
 }
 
