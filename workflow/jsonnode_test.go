@@ -259,6 +259,14 @@ func TestJSONDocFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if tr := bytes.TrimLeft(data, " \t\r\n"); len(tr) > 0 && (tr[0] == '{' || tr[0] == '[') && !json.Valid(data) {
+			t.Run(f+"#invalid", func(t *testing.T) {
+				texts++
+				if checkJSONDoc(t, data) {
+					t.Errorf("jsonDoc accepted invalid JSON")
+				}
+			})
+		}
 		for i, text := range jsonTexts(data) {
 			t.Run(fmt.Sprintf("%s#%d", f, i), func(t *testing.T) {
 				texts++
@@ -298,6 +306,7 @@ func TestJSONDocCases(t *testing.T) {
 		{"numbers", `[0, -0, 1, -1, 1e3, 1E3, 1e+3, 1e-3, 1.5E-2, 0.0, -0.0, 123.456e78, 9223372036854775807, 9223372036854775808, -9223372036854775808, -9223372036854775809, 18446744073709551615, 18446744073709551616, 123456789012345678901234567890, 1e308, 1e309, -1e400, 1e-400, 999999999999999999, 1000000000000000000]`, true},
 		{"big integer", "[" + strings.Repeat("9", 400) + "]", true},
 		{"literals", `{"t": true, "f": false, "n": null}`, true},
+		{"YAML indicators in strings", `{"<<": {"&a": "*a"}, "!!str": "%YAML 1.2", "#": "- x", "---": "...", "? k": ": v", "a #b": "|", ">": "'"}`, true},
 		{"nested", `{"a": {"b": {"c": [[], {}, [{}], {"d": [1, [2, [3]]]}]}}}`, true},
 		{"duplicate keys", `{"nodes": [{"name": "a", "name": "b", "action": "GET", "url": "http://h/"}], "nodes": []}`, true},
 		{"empty", `{"nodes": [], "x": {}}`, true},
