@@ -36,9 +36,11 @@
 // created with O_EXCL, which fails rather than share a file with another
 // process.
 //
-// Retention: each Run's Create starts removing, beside the run, the
-// oldest runs beyond Keep (DefaultKeep, 200) that no process is running;
-// Close waits for it.
+// Retention: a Run's Create starts removing, beside the run, the oldest
+// runs beyond Keep (DefaultKeep, 200) that no process is running, and
+// Close waits for it. It lists the directory at most every 10 seconds
+// (runs/.pruned's modification time says when it last did), so a burst
+// of runs pays for one listing.
 //
 // runstore never prints and never touches a terminal.
 package runstore

@@ -64,10 +64,17 @@ func TestRecordRoundTrip(t *testing.T) {
 	wf, data := noopWorkflow(t, 50)
 	id, want := runRecorded(t, s, wf, data)
 
-	// A run is one file, private to its user, ended by its summary.
-	entries, err := os.ReadDir(s.Dir())
+	// A run is one file, private to its user, ended by its summary
+	// (beside it, retention's mark).
+	all, err := os.ReadDir(s.Dir())
 	if err != nil {
 		t.Fatal(err)
+	}
+	var entries []os.DirEntry
+	for _, e := range all {
+		if e.Name() != pruneMark {
+			entries = append(entries, e)
+		}
 	}
 	if len(entries) != 1 || entries[0].Name() != id+".jsonl" {
 		t.Fatalf("runs directory holds %v, want only %s.jsonl", entries, id)
@@ -232,6 +239,7 @@ func TestRetentionKeepsNewest(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Keep = 3
+	s.pruneEvery = 0 // every Create prunes
 	t0 := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
 	var ids []string
 	var held *Run
@@ -255,6 +263,56 @@ func TestRetentionKeepsNewest(t *testing.T) {
 	want := []string{ids[5], ids[4], ids[3], ids[0]}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("runs kept (-want +got):\n%s", diff)
+	}
+}
+
+// TestRetentionAtMostEveryInterval: retention lists the runs directory at
+// most every pruneEvery, so a burst of runs costs one listing; once the
+// interval has passed, the next run prunes down to Keep.
+func TestRetentionAtMostEveryInterval(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Keep = 2
+	// Run IDs sort by their start second: one second apart, newest last.
+	t0 := time.Now().Add(-time.Hour)
+	n := 0
+	create := func() {
+		t.Helper()
+		n++
+		r, err := s.Create(Meta{Created: t0.Add(time.Duration(n) * time.Second)}, []byte("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Close(nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 5 {
+		create()
+	}
+	ids, _ := s.IDs()
+	if len(ids) != 5 {
+		t.Errorf("%d runs after a burst of 5 with Keep 2: want all 5 (one prune, before any was over)", len(ids))
+	}
+	mark := filepath.Join(s.Dir(), pruneMark)
+	old := time.Now().Add(-2 * s.pruneEvery)
+	if err := os.Chtimes(mark, old, old); err != nil {
+		t.Fatalf("retention left no mark: %v", err)
+	}
+	create()
+	ids, _ = s.IDs()
+	if len(ids) != 2 {
+		t.Errorf("%d runs once the interval passed, want Keep (2)", len(ids))
+	}
+	// A mark from the future (a clock set back) does not stop retention.
+	create()
+	future := time.Now().Add(time.Hour)
+	os.Chtimes(mark, future, future)
+	create()
+	if ids, _ = s.IDs(); len(ids) != 2 {
+		t.Errorf("%d runs after a clock set back, want 2", len(ids))
 	}
 }
 
@@ -567,7 +625,7 @@ func TestLegacyRunDirectoriesStillRead(t *testing.T) {
 	}
 
 	// Retention removes legacy directories like any old run.
-	s.Keep = 1
+	s.Keep, s.pruneEvery = 1, 0
 	runRecorded(t, s, wf, data)
 	ids, err := s.IDs()
 	if err != nil || len(ids) != 1 {
