@@ -23,44 +23,88 @@ import (
 // terminals, and the compact status (compactStatus) otherwise.
 type LiveFunc func(ctx context.Context, io *cmdutil.IOStreams, wf *workflow.Workflow, events <-chan workflow.Event) error
 
-// plainFlushDelay is the longest a plain line waits in the buffer: lines
-// written within it go out in one write(2), so a thousand nodes finishing
-// at once cost a few writes rather than two thousand, and `fogctl run |
-// tee` still shows every change within it.
-const plainFlushDelay = 10 * time.Millisecond
+// lineFlushDelay is the longest a printed line waits in the buffer:
+// lines written within it go out in one write(2), so a thousand nodes
+// finishing at once cost a few writes rather than two thousand, and
+// `fogctl run | tee` still shows every change within it.
+const lineFlushDelay = 10 * time.Millisecond
 
-// plainLines prints one tab-separated line per state change, for pipes,
-// files and cron: RFC 3339 time, "run" or "node", the run ID or node name,
-// the state, and what there is to say (attempt, error, counts).
+// lineWriter buffers printed lines and flushes them lineFlushDelay after
+// the first unflushed one (or when the buffer fills). After a write
+// error it prints nothing more: the run goes on, recorded, unprinted.
+type lineWriter struct {
+	bw      *bufio.Writer
+	timer   *time.Timer
+	pending bool
+	err     error
+}
+
+func newLineWriter(w io.Writer) *lineWriter {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return &lineWriter{bw: bufio.NewWriterSize(w, 32<<10), timer: t}
+}
+
+// due is the channel that says the buffered lines are due, or nil.
+func (l *lineWriter) due() <-chan time.Time {
+	if !l.pending {
+		return nil
+	}
+	return l.timer.C
+}
+
+func (l *lineWriter) print(format func(*bufio.Writer, workflow.Event), ev workflow.Event) {
+	if l.err != nil {
+		return
+	}
+	format(l.bw, ev)
+	if !l.pending {
+		l.pending = true
+		l.timer.Reset(lineFlushDelay)
+	}
+}
+
+func (l *lineWriter) flush() error {
+	l.pending = false
+	l.timer.Stop()
+	if l.err == nil {
+		l.err = l.bw.Flush()
+	}
+	return l.err
+}
+
+// printEvents follows every event and prints it through lw with format:
+// plain lines (for pipes, files and cron) or JSON lines (-o jsonl). It
+// returns when events is closed, with the first write error, if any.
+//
+// A plain line is tab-separated: RFC 3339 time, "run" or "node", the run
+// ID or node name, the state, and what there is to say (attempt, error,
+// counts).
 //
 //	2026-11-23T02:15:01Z	node	clean	retrying	attempt 1/3: HTTP 503: warming up
-func plainLines(w io.Writer, events <-chan workflow.Event) error {
-	bw := bufio.NewWriterSize(w, 32<<10)
-	var t runTally
-	flush := time.NewTimer(time.Hour)
-	flush.Stop()
-	defer flush.Stop()
-	pending := false
+func printEvents(events <-chan workflow.Event, follow func(workflow.Event), lw *lineWriter, format func(*bufio.Writer, workflow.Event)) error {
 	for {
 		select {
 		case ev, ok := <-events:
 			if !ok {
-				return bw.Flush()
+				return lw.flush()
 			}
-			t.add(ev)
-			writePlain(bw, ev, &t)
-			if !pending {
-				pending = true
-				flush.Reset(plainFlushDelay)
-			}
-		case <-flush.C:
-			pending = false
-			if err := bw.Flush(); err != nil {
-				drain(events)
-				return err
-			}
+			follow(ev)
+			lw.print(format, ev)
+		case <-lw.due():
+			lw.flush()
 		}
 	}
+}
+
+// jsonLine prints ev as one JSON object a line (-o jsonl).
+func jsonLine(w *bufio.Writer, ev workflow.Event) {
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return // an Event always marshals
+	}
+	w.Write(data)
+	w.WriteByte('\n')
 }
 
 func writePlain(w io.Writer, ev workflow.Event, t *runTally) {
@@ -104,25 +148,6 @@ func oneLine(s string) string {
 		return s
 	}
 	return strings.Join(strings.Fields(s), " ")
-}
-
-// jsonLines prints every event as one JSON object a line (-o jsonl).
-func jsonLines(w io.Writer, events <-chan workflow.Event) error {
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
-	for ev := range events {
-		if err := enc.Encode(ev); err != nil {
-			drain(events)
-			return err
-		}
-		if len(events) == 0 {
-			if err := bw.Flush(); err != nil {
-				drain(events)
-				return err
-			}
-		}
-	}
-	return bw.Flush()
 }
 
 // drain reads events to the end so the run is never blocked by a printer

@@ -2,6 +2,7 @@
 package runcmd
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -290,51 +291,34 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err 
 		Reuse:          job.Reuse,
 	})
 
-	// One goroutine copies each event into the record and the journal
-	// (which only queues) and on to the printer; it owns record until it
-	// closes out.
-	out := make(chan workflow.Event, 256)
+	// Each event goes into the record, the journal (which only queues)
+	// and the tally. Printers that keep up by themselves (plain lines,
+	// JSON lines, nothing for -o json) print in the same loop, on this
+	// goroutine: one handoff per event fewer. A live view reads a channel
+	// of its own at its own pace (and may quit early).
 	var tally runTally
+	follow := func(ev workflow.Event) {
+		record.Apply(ev)
+		rec.Append(ev)
+		tally.add(ev)
+	}
 	// A live view (the TUI or the compact status) leaves the screen as it
 	// found it; the summary printed after it is what the scrollback keeps.
 	live := opts.Output != "json" && opts.Output != "jsonl" && opts.IO.IsStdoutTTY() && !opts.NoTUI && opts.Live != nil
-	var summary *statusView
-	if live {
-		summary = newStatusView(opts.IO, job.Workflow)
-		summary.quiet = true
-	}
-	copied := make(chan struct{})
-	go func() {
-		defer close(copied)
-		defer close(out)
-		for ev := range events {
-			record.Apply(ev)
-			rec.Append(ev)
-			tally.add(ev)
-			if summary != nil {
-				summary.add(ev)
-			}
-			out <- ev
-		}
-	}()
 	var perr error
 	switch {
-	case opts.Output == "json":
-		drain(out)
-	case opts.Output == "jsonl":
-		perr = jsonLines(opts.IO.Out, out)
 	case live:
-		perr = opts.Live(runCtx, opts.IO, job.Workflow, out)
-	default:
-		perr = plainLines(opts.IO.Out, out)
-	}
-	cancelRun() // the printer returned: if the run still goes, the user quit it
-	drain(out)  // a printer that returned early must not block the run
-	<-copied
-	if summary != nil {
-		if err := summary.printSummary(); err != nil && perr == nil {
-			perr = err
+		perr = followLive(runCtx, cancelRun, opts, job.Workflow, events, follow)
+	case opts.Output == "json":
+		for ev := range events {
+			follow(ev)
 		}
+	case opts.Output == "jsonl":
+		perr = printEvents(events, follow, newLineWriter(opts.IO.Out), jsonLine)
+	default:
+		perr = printEvents(events, follow, newLineWriter(opts.IO.Out), func(w *bufio.Writer, ev workflow.Event) {
+			writePlain(w, ev, &tally)
+		})
 	}
 
 	if err := rec.Close(record); err != nil {
@@ -349,6 +333,34 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err 
 		fmt.Fprintf(opts.IO.ErrOut, "warning: printing the run: %v\n", perr)
 	}
 	return runID, runResult(ctx, runID, &tally)
+}
+
+// followLive shows the run in opts.Live, which reads a channel of its own:
+// a goroutine follows each event and passes it on. When the view returns
+// the run is cancelled (if it still goes, the user quit it) and followed
+// to its end; then the summary the scrollback keeps is printed.
+func followLive(ctx context.Context, cancel context.CancelFunc, opts *RunOptions, wf *workflow.Workflow, events <-chan workflow.Event, follow func(workflow.Event)) error {
+	summary := newStatusView(opts.IO, wf)
+	summary.quiet = true
+	out := make(chan workflow.Event, 256)
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		defer close(out)
+		for ev := range events {
+			follow(ev)
+			summary.add(ev)
+			out <- ev
+		}
+	}()
+	err := opts.Live(ctx, opts.IO, wf, out)
+	cancel()
+	drain(out) // a view that returned early must not block the run
+	<-copied
+	if serr := summary.printSummary(); serr != nil && err == nil {
+		err = serr
+	}
+	return err
 }
 
 // runResult turns how a run ended into the command's error and exit code.
