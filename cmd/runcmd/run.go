@@ -139,6 +139,7 @@ type Job struct {
 }
 
 func runRun(ctx context.Context, opts *RunOptions) error {
+	tuneGC()
 	var input json.RawMessage
 	if opts.Input != "" {
 		var err error
