@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -108,7 +109,8 @@ func jsonLine(w *bufio.Writer, ev workflow.Event) {
 }
 
 func writePlain(w io.Writer, ev workflow.Event, t *runTally) {
-	ts := ev.Time.UTC().Format(time.RFC3339)
+	var buf [256]byte
+	b := ev.Time.UTC().AppendFormat(buf[:0], time.RFC3339)
 	if ev.Node == "" {
 		detail := ""
 		if ev.State.Terminal() {
@@ -117,22 +119,34 @@ func writePlain(w io.Writer, ev workflow.Event, t *runTally) {
 		if ev.Error != "" {
 			detail = joinDetail(detail, ev.Error)
 		}
-		fmt.Fprintf(w, "%s\trun\t%s\t%s\t%s\n", ts, ev.RunID, ev.State, oneLine(detail))
-		return
+		b = append(b, "\trun\t"...)
+		b = append(b, ev.RunID...)
+		b = append(b, '\t')
+		b = append(b, ev.State...)
+		b = append(b, '\t')
+		b = append(b, oneLine(detail)...)
+	} else {
+		// "attempt 2/3" and the error, if any, on one line, without fmt
+		// (TestWritePlainNodeLine checks it against fmt): this runs for
+		// every event of every piped run.
+		b = append(b, "\tnode\t"...)
+		b = append(b, ev.Node...)
+		b = append(b, '\t')
+		b = append(b, ev.State...)
+		b = append(b, '\t')
+		if ev.Attempt > 0 && ev.MaxAttempts > 0 {
+			b = append(b, "attempt "...)
+			b = strconv.AppendInt(b, int64(ev.Attempt), 10)
+			b = append(b, '/')
+			b = strconv.AppendInt(b, int64(ev.MaxAttempts), 10)
+			if ev.Error != "" {
+				b = append(b, ": "...)
+			}
+		}
+		b = append(b, oneLine(ev.Error)...)
 	}
-	fmt.Fprintf(w, "%s\tnode\t%s\t%s\t%s\n", ts, ev.Node, ev.State, oneLine(nodeDetail(ev)))
-}
-
-// nodeDetail is "attempt 2/3" and the error, if any.
-func nodeDetail(ev workflow.Event) string {
-	d := ""
-	if ev.Attempt > 0 && ev.MaxAttempts > 0 {
-		d = fmt.Sprintf("attempt %d/%d", ev.Attempt, ev.MaxAttempts)
-	}
-	if ev.Error != "" {
-		d = joinDetail(d, ev.Error)
-	}
-	return d
+	b = append(b, '\n')
+	w.Write(b)
 }
 
 func joinDetail(a, b string) string {
