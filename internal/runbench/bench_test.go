@@ -439,7 +439,13 @@ func fillStore(tb testing.TB, env []string, fogctl string, n int) {
 		}
 	}
 	runs := filepath.Join(state, "fogctl", "runs")
-	entries, err := os.ReadDir(runs)
+	all, err := os.ReadDir(runs)
+	var entries []os.DirEntry
+	for _, e := range all {
+		if !strings.HasPrefix(e.Name(), ".") { // not retention's mark
+			entries = append(entries, e)
+		}
+	}
 	if err != nil || len(entries) != 1 || entries[0].IsDir() {
 		tb.Fatalf("want one run file in %s: %v (%d)", runs, err, len(entries))
 	}
