@@ -91,7 +91,15 @@ func (r *Run) start() {
 // leaves the last fsync to Close. It ends when the writer closes syncReq.
 func (r *Run) sync() {
 	defer close(r.synced)
-	r.syncErr = syncDir(r.store.dir)
+	// The directory's fsync goes on beside the journal's: on a run
+	// shorter than one fsync, the end's would otherwise wait for it.
+	dirSynced := make(chan error, 1)
+	go func() { dirSynced <- syncDir(r.store.dir) }()
+	defer func() {
+		if err := <-dirSynced; err != nil && r.syncErr == nil {
+			r.syncErr = err
+		}
+	}()
 	var timer *time.Timer
 	last := time.Now()
 	for range r.syncReq {
