@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 )
@@ -117,6 +120,15 @@ func bodyExcerpt(data []byte) string {
 // runExec runs a.Argv with in on stdin; stdout must be JSON.
 func runExec(ctx context.Context, a *ExecAction, in []byte) ([]byte, string, error) {
 	cmd := exec.CommandContext(ctx, a.Argv[0], a.Argv[1:]...)
+	cmd.Dir = a.Dir
+	if len(a.Env) > 0 {
+		// Later entries win over fogctl's own: exec keeps the last of a
+		// duplicated name.
+		cmd.Env = os.Environ()
+		for _, k := range slices.Sorted(maps.Keys(a.Env)) {
+			cmd.Env = append(cmd.Env, k+"="+a.Env[k])
+		}
+	}
 	cmd.Stdin = bytes.NewReader(in)
 	var stdout capWriter
 	stdout.max = MaxResponse

@@ -641,7 +641,7 @@ func checkName(s string) string {
 	return ""
 }
 
-var nodeFields = "name, kind, dependencies, timeout, retries, backoff, when, method, url, headers, argv, description"
+var nodeFields = "name, kind, dependencies, timeout, retries, backoff, when, method, url, headers, argv, env, dir, description"
 
 func (p *parser) fogctlNode(w *Workflow, item *yaml.Node, field string) *Node {
 	pairs, ok := p.pairs(item, "", field)
@@ -677,7 +677,7 @@ func (p *parser) fogctlNode(w *Workflow, item *yaml.Node, field string) *Node {
 				}
 				nd.When = s
 			}
-		case "method", "url", "headers", "argv":
+		case "method", "url", "headers", "argv", "env", "dir":
 			set[kv.key] = kv.v
 		default:
 			p.unknown(kv, name, "", nodeFields)
@@ -701,8 +701,10 @@ func (p *parser) fogctlNode(w *Workflow, item *yaml.Node, field string) *Node {
 		if v, ok := set["headers"]; ok {
 			nd.HTTP.Headers = p.headers(v, name)
 		}
-		if v, ok := set["argv"]; ok {
-			p.add(v.Line, name, "argv", "not used by kind http (argv is for kind exec)")
+		for _, f := range []string{"argv", "env", "dir"} {
+			if v, ok := set[f]; ok {
+				p.add(v.Line, name, f, "not used by kind http (%s is for kind exec)", f)
+			}
 		}
 	case KindExec:
 		nd.Exec = &ExecAction{}
@@ -714,13 +716,21 @@ func (p *parser) fogctlNode(w *Workflow, item *yaml.Node, field string) *Node {
 		} else {
 			p.add(line, name, "argv", "missing: an exec node needs argv: [program, arg...]")
 		}
+		if v, ok := set["env"]; ok {
+			nd.Exec.Env = p.env(v, name)
+		}
+		if v, ok := set["dir"]; ok {
+			if d, ok := p.str(v, name, "dir"); ok {
+				nd.Exec.Dir = p.dir(d)
+			}
+		}
 		for _, f := range []string{"method", "url", "headers"} {
 			if v, ok := set[f]; ok {
 				p.add(v.Line, name, f, "not used by kind exec (%s is for kind http)", f)
 			}
 		}
 	case KindNoop:
-		for _, f := range []string{"method", "url", "headers", "argv"} {
+		for _, f := range []string{"method", "url", "headers", "argv", "env", "dir"} {
 			if v, ok := set[f]; ok {
 				p.add(v.Line, name, f, "not used by kind noop")
 			}
@@ -826,6 +836,64 @@ func (p *parser) headers(n *yaml.Node, node string) map[string]string {
 		h[kv.key] = v.Value
 	}
 	return h
+}
+
+// env reads an exec node's environment: names to values, both strings.
+// A name is what a shell can export: letters, digits and _, not first a
+// digit; values are one line.
+func (p *parser) env(n *yaml.Node, node string) map[string]string {
+	pairs, ok := p.pairs(n, node, "env")
+	if !ok {
+		return nil
+	}
+	env := make(map[string]string, len(pairs))
+	for _, kv := range pairs {
+		f := "env." + kv.key
+		if !validEnvName(kv.key) {
+			p.add(kv.k.Line, node, f, "invalid variable name: use letters, digits and _, not starting with a digit")
+			continue
+		}
+		v := p.deref(kv.v)
+		if v == nil || v.Kind != yaml.ScalarNode || v.Tag != "!!str" {
+			// As Kubernetes does: 5, on, 0755 and 1e3 mean what YAML
+			// makes of them, which is rarely what a variable wants.
+			p.add(lineOf(v), node, f, "want a string, got %s (quote numbers and booleans)", describe(v))
+			continue
+		}
+		if strings.ContainsRune(v.Value, 0) {
+			p.add(v.Line, node, f, "value must not contain NUL")
+			continue
+		}
+		env[kv.key] = v.Value
+	}
+	return env
+}
+
+func validEnvName(s string) bool {
+	if s == "" || s[0] >= '0' && s[0] <= '9' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// dir resolves an exec node's working directory: a relative one is
+// relative to the directory that holds the workflow file, wherever fogctl
+// runs from (cron's working directory is $HOME).
+func (p *parser) dir(d string) string {
+	if filepath.IsAbs(d) {
+		return filepath.Clean(d)
+	}
+	base := filepath.Dir(p.file)
+	if abs, err := filepath.Abs(base); err == nil {
+		base = abs
+	}
+	return filepath.Join(base, d)
 }
 
 func validHeaderName(s string) bool {

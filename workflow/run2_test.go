@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -241,6 +242,52 @@ func TestReuseOnlyDownstreamOfReused(t *testing.T) {
 	}
 	if diff := cmp.Diff(map[string]any{"c": true, "rerun": true}, outputOf(t, rec, "rerun")); diff != "" {
 		t.Errorf("rerun ran on c's new output (-want +got)\n%s", diff)
+	}
+}
+
+// TestExecEnvAndDir: an exec node runs in its dir, which a file gives
+// relative to itself, with its env added to fogctl's own and winning over
+// it.
+func TestExecEnvAndDir(t *testing.T) {
+	dir := t.TempDir()
+	work := filepath.Join(dir, "work")
+	if err := os.Mkdir(work, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FOGCTL_TEST_INHERITED", "from fogctl")
+	t.Setenv("FOGCTL_TEST_KEPT", "kept")
+	file := filepath.Join(dir, "wf.yaml")
+	data := `apiVersion: fogctl.io/v1alpha1
+kind: Workflow
+spec:
+  nodes:
+    - name: x
+      kind: exec
+      dir: work
+      env: {STATION: depot-north, FOGCTL_TEST_INHERITED: overridden}
+      argv: [sh, -c, 'printf "{\"station\":\"%s\",\"inherited\":\"%s\",\"kept\":\"%s\",\"pwd\":\"%s\"}" "$STATION" "$FOGCTL_TEST_INHERITED" "$FOGCTL_TEST_KEPT" "$(pwd -P)"']
+`
+	if err := os.WriteFile(file, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Loaded by a relative path from elsewhere: dir is still the file's.
+	t.Chdir(filepath.Dir(dir))
+	wf, err := Load(filepath.Join(filepath.Base(dir), "wf.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	_, rec := collect(t, context.Background(), wf, Options{})
+	if rec.State != StateSucceeded {
+		t.Fatalf("run %s: %s %s", rec.State, rec.Error, rec.Node("x").Error)
+	}
+	real, err := filepath.EvalSymlinks(work)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"station": "depot-north", "inherited": "overridden", "kept": "kept", "pwd": real}
+	if diff := cmp.Diff(want, outputOf(t, rec, "x")); diff != "" {
+		t.Errorf("output (-want +got)\n%s", diff)
 	}
 }
 

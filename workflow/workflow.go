@@ -96,6 +96,11 @@ type HTTPAction struct {
 // its stdout, which must be JSON, is the node's output.
 type ExecAction struct {
 	Argv []string `json:"argv"`
+	// Env is added to fogctl's own environment (and wins over it).
+	Env map[string]string `json:"env,omitempty"`
+	// Dir is the working directory, absolute (a relative one in the file
+	// is resolved against the file's directory); "" is fogctl's own.
+	Dir string `json:"dir,omitempty"`
 }
 
 // Node returns the node called name, or nil.
