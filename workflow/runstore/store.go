@@ -305,7 +305,8 @@ func (s *Store) summary(id string) (Summary, error) {
 }
 
 // lastLine returns the last complete line of the file at path, read from
-// its end: a summary line is a few hundred bytes, a journal megabytes.
+// its end: a summary line is a few hundred bytes, a journal megabytes. It
+// reads 1 KiB, then more, up to 64 KiB.
 func lastLine(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -317,22 +318,26 @@ func lastLine(path string) ([]byte, error) {
 		return nil, err
 	}
 	size := fi.Size()
-	n := min(size, 8<<10)
-	buf := make([]byte, n)
-	if _, err := f.ReadAt(buf, size-n); err != nil {
-		return nil, err
+	for want := int64(1 << 10); ; want *= 8 {
+		n := min(size, want)
+		buf := make([]byte, n)
+		if _, err := f.ReadAt(buf, size-n); err != nil {
+			return nil, err
+		}
+		buf, ok := bytes.CutSuffix(buf, []byte{'\n'})
+		if !ok {
+			return nil, errors.New("torn last line")
+		}
+		if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
+			return buf[i+1:], nil
+		}
+		if n == size {
+			return buf, nil
+		}
+		if want >= 64<<10 {
+			return nil, errors.New("last line too long")
+		}
 	}
-	buf, ok := bytes.CutSuffix(buf, []byte{'\n'})
-	if !ok {
-		return nil, errors.New("torn last line")
-	}
-	if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
-		return buf[i+1:], nil
-	}
-	if n < size {
-		return nil, errors.New("last line too long")
-	}
-	return buf, nil
 }
 
 // journalPath is the file holding id's journal: runs/<id>.jsonl, or the
@@ -374,14 +379,33 @@ func (s *Store) exists(id string) bool {
 // run, and a unique prefix names the run it starts.
 func (s *Store) Resolve(name string) (string, error) {
 	if name == "latest" {
-		runs, err := s.List()
+		// IDs sort by their start second: only the runs of the newest
+		// second need their summaries read to find the newest.
+		ids, err := s.ids()
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("list runs: %w", err)
 		}
-		if len(runs) == 0 {
+		if len(ids) == 0 {
 			return "", fmt.Errorf("no runs recorded yet in %s", s.dir)
 		}
-		return runs[0].ID, nil
+		second, _, _ := strings.Cut(ids[0], "-")
+		latest, when := "", time.Time{}
+		for _, id := range ids {
+			if !strings.HasPrefix(id, second+"-") {
+				break
+			}
+			sum, err := s.summary(id)
+			if err != nil {
+				continue // a run being created or removed right now
+			}
+			if latest == "" || sum.Created.After(when) || sum.Created.Equal(when) && id > latest {
+				latest, when = id, sum.Created
+			}
+		}
+		if latest == "" {
+			return ids[0], nil
+		}
+		return latest, nil
 	}
 	if !validID(name) {
 		return "", fmt.Errorf("run %q: %w", name, ErrNotFound)

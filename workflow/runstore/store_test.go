@@ -637,3 +637,63 @@ func TestLegacyRunDirectoriesStillRead(t *testing.T) {
 		}
 	}
 }
+
+func TestLastLine(t *testing.T) {
+	dir := t.TempDir()
+	long := strings.Repeat("x", 5000)
+	for name, tc := range map[string]struct {
+		data, want, err string
+	}{
+		"one line":          {"a\n", "a", ""},
+		"two":               {"a\nb\n", "b", ""},
+		"long last line":    {"a\n" + long + "\n", long, ""},
+		"long before short": {long + "\nend\n", "end", ""},
+		"torn":              {"a\nb", "", "torn"},
+		"too long":          {strings.Repeat("y", 70<<10) + "\n" + strings.Repeat("z", 70<<10) + "\n", "", "too long"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(dir, strings.ReplaceAll(name, " ", "_"))
+			if err := os.WriteFile(p, []byte(tc.data), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			got, err := lastLine(p)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Errorf("lastLine = %.20q, %v; want error %q", got, err, tc.err)
+				}
+				return
+			}
+			if err != nil || string(got) != tc.want {
+				t.Errorf("lastLine = %.40q, %v; want %.40q", got, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestResolveLatestWithinASecond: runs started in the same second are
+// ordered by their start time, not by their IDs' random part.
+func TestResolveLatestWithinASecond(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
+	var ids []string
+	for i := range 6 {
+		r, err := s.Create(Meta{Created: t0.Add(time.Duration(i) * time.Millisecond)}, []byte("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Close(&workflow.Record{})
+		ids = append(ids, r.ID())
+	}
+	older, err := s.Create(Meta{Created: t0.Add(-time.Hour)}, []byte("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	older.Close(&workflow.Record{})
+	got, err := s.Resolve("latest")
+	if err != nil || got != ids[5] {
+		t.Errorf("latest = %q, %v; want %q, the last created of %v", got, err, ids[5], ids)
+	}
+}
