@@ -813,60 +813,67 @@ func (p *parser) url(s string, line int, node, field string) (string, bool) {
 }
 
 func (p *parser) headers(n *yaml.Node, node string) map[string]string {
-	pairs, ok := p.pairs(n, node, "headers")
-	if !ok {
-		return nil
-	}
-	h := make(map[string]string, len(pairs))
-	for _, kv := range pairs {
-		f := "headers." + kv.key
-		if !validHeaderName(kv.key) {
-			p.add(kv.k.Line, node, f, "invalid header name")
-			continue
+	return p.stringMap(n, node, "headers", func(k string) string {
+		if !validHeaderName(k) {
+			return "invalid header name"
 		}
-		v := p.deref(kv.v)
+		return ""
+	}, func(v *yaml.Node) string {
 		if v == nil || v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
-			p.add(lineOf(v), node, f, "want a string, got %s", describe(v))
-			continue
+			return fmt.Sprintf("want a string, got %s", describe(v))
 		}
 		if strings.ContainsAny(v.Value, "\r\n\x00") {
-			p.add(v.Line, node, f, "header value must be one line")
-			continue
+			return "header value must be one line"
 		}
-		h[kv.key] = v.Value
-	}
-	return h
+		return ""
+	})
 }
 
 // env reads an exec node's environment: names to values, both strings.
 // A name is what a shell can export: letters, digits and _, not first a
-// digit; values are one line.
+// digit; a value is any string without NUL.
 func (p *parser) env(n *yaml.Node, node string) map[string]string {
-	pairs, ok := p.pairs(n, node, "env")
-	if !ok {
-		return nil
-	}
-	env := make(map[string]string, len(pairs))
-	for _, kv := range pairs {
-		f := "env." + kv.key
-		if !validEnvName(kv.key) {
-			p.add(kv.k.Line, node, f, "invalid variable name: use letters, digits and _, not starting with a digit")
-			continue
+	return p.stringMap(n, node, "env", func(k string) string {
+		if !validEnvName(k) {
+			return "invalid variable name: use letters, digits and _, not starting with a digit"
 		}
-		v := p.deref(kv.v)
+		return ""
+	}, func(v *yaml.Node) string {
 		if v == nil || v.Kind != yaml.ScalarNode || v.Tag != "!!str" {
 			// As Kubernetes does: 5, on, 0755 and 1e3 mean what YAML
 			// makes of them, which is rarely what a variable wants.
-			p.add(lineOf(v), node, f, "want a string, got %s (quote numbers and booleans)", describe(v))
-			continue
+			return fmt.Sprintf("want a string, got %s (quote numbers and booleans)", describe(v))
 		}
 		if strings.ContainsRune(v.Value, 0) {
-			p.add(v.Line, node, f, "value must not contain NUL")
+			return "value must not contain NUL"
+		}
+		return ""
+	})
+}
+
+// stringMap reads a mapping of names to strings (headers, env). badKey
+// and badValue say what is wrong with a key or a value, "" for nothing;
+// each problem names field.key and its line.
+func (p *parser) stringMap(n *yaml.Node, node, field string, badKey func(string) string, badValue func(*yaml.Node) string) map[string]string {
+	pairs, ok := p.pairs(n, node, field)
+	if !ok {
+		return nil
+	}
+	m := make(map[string]string, len(pairs))
+	for _, kv := range pairs {
+		f := field + "." + kv.key
+		if msg := badKey(kv.key); msg != "" {
+			p.add(kv.k.Line, node, f, "%s", msg)
 			continue
 		}
-		env[kv.key] = v.Value
+		v := p.deref(kv.v)
+		if msg := badValue(v); msg != "" {
+			p.add(lineOf(v), node, f, "%s", msg)
+			continue
+		}
+		m[kv.key] = v.Value
 	}
-	return env
+	return m
 }
 
 func validEnvName(s string) bool {
