@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/fogctl/fogctl/internal/dagshape"
 )
 
 // The benchmarks run fogctl's engine and, in the same iteration on the
@@ -24,29 +26,17 @@ import (
 // reports ratio, the median over iterations of engine time / floor time
 // (and mean-ratio, total over total); the target is 1.10 at most.
 
-// benchShape builds a DAG of n nodes: chain, fan (root, n-2 middles,
-// sink) or layered (depth x width, each node depending on two of the
-// layer before).
+// benchShape builds a DAG of n http nodes of a shape (internal/dagshape).
 func benchShape(shape string, n int, url string) []spec {
-	var nodes []spec
-	switch shape {
-	case "chain":
-		for i := range n {
-			s := spec{name: fmt.Sprint("c", i), kind: "http", url: url + "/n/c" + strconv.Itoa(i)}
-			if i > 0 {
-				s.deps = []string{fmt.Sprint("c", i-1)}
-			}
-			nodes = append(nodes, s)
-		}
-	case "fan":
-		nodes = fanOutIn(url, n-2)
-	case "layered":
-		depth, width := map[int][2]int{4: {2, 2}, 10: {2, 5}, 100: {10, 10}, 1000: {10, 100}}[n][0], 0
-		width = n / depth
-		full := layered(url, depth, width)
-		nodes = full[:len(full)-1] // no sink: exactly n nodes
+	nodes, err := dagshape.Nodes(shape, n)
+	if err != nil {
+		panic(err)
 	}
-	return nodes
+	specs := make([]spec, len(nodes))
+	for i, nd := range nodes {
+		specs[i] = spec{name: nd.Name, kind: "http", url: url + "/n/" + nd.Name, deps: nd.Deps}
+	}
+	return specs
 }
 
 // floorPlan is the floor client's view of a workflow.

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fogctl/fogctl/internal/dagshape"
+
 	"go.yaml.in/yaml/v3"
 )
 
@@ -97,54 +99,14 @@ func checkJSONDoc(t *testing.T, data []byte) bool {
 }
 
 // dagFile is a plain DAG file of a shape as fogctl's benchmarks write it
-// (chain, fan or layered, depending on two nodes of the layer before).
+// (internal/dagshape).
 func dagFile(tb testing.TB, shape string, n int) []byte {
 	tb.Helper()
-	type node struct {
-		Name         string   `json:"name"`
-		Action       string   `json:"action"`
-		URL          string   `json:"url"`
-		Dependencies []string `json:"dependencies,omitempty"`
-	}
-	var nodes []node
-	add := func(name string, deps ...string) {
-		nodes = append(nodes, node{Name: name, Action: "POST", URL: "http://127.0.0.1:41234/n/" + name, Dependencies: deps})
-	}
-	switch shape {
-	case "chain":
-		add("c0")
-		for i := 1; i < n; i++ {
-			add(fmt.Sprint("c", i), fmt.Sprint("c", i-1))
-		}
-	case "fan":
-		add("root")
-		mids := make([]string, n-2)
-		for i := range mids {
-			mids[i] = fmt.Sprint("m", i)
-			add(mids[i], "root")
-		}
-		add("sink", mids...)
-	case "layered":
-		depth := map[int]int{4: 2, 10: 2, 100: 10, 1000: 10}[n]
-		width := n / depth
-		for l := range depth {
-			for j := range width {
-				name := fmt.Sprintf("l%d-%d", l, j)
-				if l == 0 {
-					add(name)
-					continue
-				}
-				add(name, fmt.Sprintf("l%d-%d", l-1, j), fmt.Sprintf("l%d-%d", l-1, (j+1)%width))
-			}
-		}
-	default:
-		tb.Fatalf("unknown shape %q", shape)
-	}
-	data, err := json.Marshal(map[string]any{"nodes": nodes})
+	nodes, err := dagshape.Nodes(shape, n)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return data
+	return dagshape.PlainDAG(nodes, "http://127.0.0.1:41234")
 }
 
 // layouts writes the same JSON compact, indented with tabs, indented with

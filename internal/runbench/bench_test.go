@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/fogctl/fogctl/internal/dagshape"
 )
 
 // BenchmarkRunProcessVsFloor runs `fogctl run FILE --no-tui` as a process,
@@ -134,7 +136,7 @@ func TestFloorMatchesFogctl(t *testing.T) {
 				t.Fatalf("fogctl run ended %s", rec.State)
 			}
 			want := map[string]json.RawMessage{}
-			for _, s := range sinks(tc.shape, tc.n) {
+			for _, s := range sinks(t, tc.shape, tc.n) {
 				for _, n := range rec.Nodes {
 					if n.Name == s {
 						want[s] = n.Output
@@ -142,7 +144,7 @@ func TestFloorMatchesFogctl(t *testing.T) {
 				}
 			}
 			if len(got) != len(want) || len(want) == 0 {
-				t.Fatalf("floor printed %d sinks, fogctl recorded %d of the %d expected", len(got), len(want), len(sinks(tc.shape, tc.n)))
+				t.Fatalf("floor printed %d sinks, fogctl recorded %d of the %d expected", len(got), len(want), len(sinks(t, tc.shape, tc.n)))
 			}
 			for name, w := range want {
 				// -o json indents the record; compare the compact forms,
@@ -162,7 +164,7 @@ func TestFloorMatchesFogctl(t *testing.T) {
 				if err := json.Unmarshal(w, &v); err != nil {
 					t.Fatal(err)
 				}
-				if wantSeen := ancestors(tc.shape, tc.n, name); len(v.Seen) != wantSeen {
+				if wantSeen := ancestors(t, tc.shape, tc.n, name); len(v.Seen) != wantSeen {
 					t.Errorf("sink %s saw %d nodes, want %d", name, len(v.Seen), wantSeen)
 				}
 			}
@@ -305,88 +307,26 @@ func startEcho(tb testing.TB, delay time.Duration, seen bool) *httptest.Server {
 	return srv
 }
 
-type dagNode struct {
-	Name         string   `json:"name"`
-	Action       string   `json:"action"`
-	URL          string   `json:"url"`
-	Dependencies []string `json:"dependencies,omitempty"`
-}
-
-// layers gives a layered DAG's depth and width for n nodes.
-func layers(n int) (depth, width int) {
-	switch n {
-	case 4:
-		return 2, 2
-	case 10:
-		return 2, 5
-	case 100:
-		return 10, 10
-	case 1000:
-		return 10, 100
-	}
-	panic(fmt.Sprint("no layered shape of ", n, " nodes"))
-}
-
-// dag builds the nodes of a shape of n nodes calling base/n/NAME.
-func dag(shape string, n int, base string) []dagNode {
-	var nodes []dagNode
-	add := func(name string, deps ...string) {
-		nodes = append(nodes, dagNode{Name: name, Action: "POST", URL: base + "/n/" + name, Dependencies: deps})
-	}
-	switch shape {
-	case "chain":
-		add("c0")
-		for i := 1; i < n; i++ {
-			add(fmt.Sprint("c", i), fmt.Sprint("c", i-1))
-		}
-	case "fan":
-		add("root")
-		mids := make([]string, n-2)
-		for i := range mids {
-			mids[i] = fmt.Sprint("m", i)
-			add(mids[i], "root")
-		}
-		add("sink", mids...)
-	case "layered":
-		depth, width := layers(n)
-		for l := range depth {
-			for j := range width {
-				name := fmt.Sprintf("l%d-%d", l, j)
-				if l == 0 {
-					add(name)
-					continue
-				}
-				a, b := fmt.Sprintf("l%d-%d", l-1, j), fmt.Sprintf("l%d-%d", l-1, (j+1)%width)
-				add(name, a, b)
-			}
-		}
-	default:
-		panic("unknown shape " + shape)
+// shape is the n nodes of a shape (internal/dagshape).
+func shape(tb testing.TB, name string, n int) []dagshape.Node {
+	tb.Helper()
+	nodes, err := dagshape.Nodes(name, n)
+	if err != nil {
+		tb.Fatal(err)
 	}
 	return nodes
 }
 
 // sinks names the nodes nothing depends on.
-func sinks(shape string, n int) []string {
-	switch shape {
-	case "chain":
-		return []string{fmt.Sprint("c", n-1)}
-	case "fan":
-		return []string{"sink"}
-	}
-	depth, width := layers(n)
-	var s []string
-	for j := range width {
-		s = append(s, fmt.Sprintf("l%d-%d", depth-1, j))
-	}
-	return s
+func sinks(tb testing.TB, name string, n int) []string {
+	return dagshape.Sinks(shape(tb, name, n))
 }
 
 // ancestors counts the nodes upstream of sink, sink included.
-func ancestors(shape string, n int, sink string) int {
+func ancestors(tb testing.TB, name string, n int, sink string) int {
 	deps := map[string][]string{}
-	for _, d := range dag(shape, n, "") {
-		deps[d.Name] = d.Dependencies
+	for _, d := range shape(tb, name, n) {
+		deps[d.Name] = d.Deps
 	}
 	seen := map[string]bool{}
 	var walk func(string)
@@ -404,14 +344,10 @@ func ancestors(shape string, n int, sink string) int {
 }
 
 // writeDAG writes the plain DAG file of a shape into a temp dir.
-func writeDAG(tb testing.TB, shape string, n int, base string) string {
+func writeDAG(tb testing.TB, name string, n int, base string) string {
 	tb.Helper()
-	data, err := json.Marshal(map[string]any{"nodes": dag(shape, n, base)})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	file := filepath.Join(tb.TempDir(), fmt.Sprintf("%s-%d.json", shape, n))
-	if err := os.WriteFile(file, data, 0o600); err != nil {
+	file := filepath.Join(tb.TempDir(), fmt.Sprintf("%s-%d.json", name, n))
+	if err := os.WriteFile(file, dagshape.PlainDAG(shape(tb, name, n), base), 0o600); err != nil {
 		tb.Fatal(err)
 	}
 	return file
