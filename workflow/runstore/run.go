@@ -191,7 +191,7 @@ func (r *Run) write() {
 			ev := &batch[i]
 			buf = appendEvent(buf, ev)
 			r.tally.add(*ev)
-			if ev.Node == "" && ev.State.Terminal() && !r.ended.Load() {
+			if ev.Node == "" && ev.State.Terminal() && !ended && !r.ended.Load() {
 				// The run's last event: the summary line goes with it,
 				// in the same write, and the syncer fsyncs it at once.
 				buf = r.appendSummary(buf)
@@ -238,6 +238,10 @@ func (r *Run) write() {
 // journal's file descriptor either way.
 func (r *Run) Close(rec *workflow.Record) error {
 	r.mu.Lock()
+	if r.closing {
+		r.mu.Unlock()
+		return fmt.Errorf("record run %s: closed twice", r.meta.ID)
+	}
 	r.closing = true
 	r.mu.Unlock()
 	close(r.closeCh)

@@ -101,6 +101,26 @@ func NewID(now time.Time) string {
 	return now.UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
 }
 
+// isRunID reports whether name is a run ID as NewID makes them,
+// 20261123T021501-3f9a1c2d: anything else in the runs directory (an
+// operator's archive/, a stray file) is not a run.
+func isRunID(name string) bool {
+	if len(name) != len("20060102T150405-")+8 || name[8] != 'T' || name[15] != '-' {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case i == 8 || i == 15:
+		case i < 15 && (c < '0' || c > '9'):
+			return false
+		case i > 15 && !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f'):
+			return false
+		}
+	}
+	return true
+}
+
 // validID reports whether id can name a run directory (no path tricks).
 func validID(id string) bool {
 	if id == "" || len(id) > 64 || id[0] == '.' {
@@ -220,9 +240,9 @@ func (s *Store) ids() ([]string, error) {
 	ids := make([]string, 0, len(entries))
 	for _, e := range entries {
 		name := e.Name()
-		if id, ok := strings.CutSuffix(name, journalExt); ok && !e.IsDir() && validID(id) {
+		if id, ok := strings.CutSuffix(name, journalExt); ok && !e.IsDir() && isRunID(id) {
 			ids = append(ids, id)
-		} else if e.IsDir() && validID(name) {
+		} else if e.IsDir() && isRunID(name) {
 			ids = append(ids, name)
 		}
 	}
@@ -379,33 +399,30 @@ func (s *Store) exists(id string) bool {
 // run, and a unique prefix names the run it starts.
 func (s *Store) Resolve(name string) (string, error) {
 	if name == "latest" {
-		// IDs sort by their start second: only the runs of the newest
-		// second need their summaries read to find the newest.
+		// IDs sort by their start second: the newest run is in the
+		// newest second that holds a run that can be read (one being
+		// created right now, or cut short as it started, cannot).
 		ids, err := s.ids()
 		if err != nil {
 			return "", fmt.Errorf("list runs: %w", err)
 		}
-		if len(ids) == 0 {
-			return "", fmt.Errorf("no runs recorded yet in %s", s.dir)
-		}
-		second, _, _ := strings.Cut(ids[0], "-")
-		latest, when := "", time.Time{}
-		for _, id := range ids {
-			if !strings.HasPrefix(id, second+"-") {
-				break
+		for i := 0; i < len(ids); {
+			second, _, _ := strings.Cut(ids[i], "-")
+			latest, when := "", time.Time{}
+			for ; i < len(ids) && strings.HasPrefix(ids[i], second+"-"); i++ {
+				sum, err := s.summary(ids[i])
+				if err != nil {
+					continue
+				}
+				if latest == "" || sum.Created.After(when) || sum.Created.Equal(when) && ids[i] > latest {
+					latest, when = ids[i], sum.Created
+				}
 			}
-			sum, err := s.summary(id)
-			if err != nil {
-				continue // a run being created or removed right now
-			}
-			if latest == "" || sum.Created.After(when) || sum.Created.Equal(when) && id > latest {
-				latest, when = id, sum.Created
+			if latest != "" {
+				return latest, nil
 			}
 		}
-		if latest == "" {
-			return ids[0], nil
-		}
-		return latest, nil
+		return "", fmt.Errorf("no runs recorded yet in %s", s.dir)
 	}
 	if !validID(name) {
 		return "", fmt.Errorf("run %q: %w", name, ErrNotFound)

@@ -697,3 +697,65 @@ func TestResolveLatestWithinASecond(t *testing.T) {
 		t.Errorf("latest = %q, %v; want %q, the last created of %v", got, err, ids[5], ids)
 	}
 }
+
+// TestResolveLatestSkipsUnreadable: "latest" is the newest run that can
+// be read. A journal cut short as its run started (empty: no header),
+// and what an operator keeps in the runs directory (archive/, notes.txt)
+// are passed over, by List too.
+func TestResolveLatestSkipsUnreadable(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
+	r, err := s.Create(Meta{Created: t0}, []byte("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close(&workflow.Record{})
+	cut := NewID(t0.Add(time.Minute))
+	if err := os.WriteFile(filepath.Join(s.Dir(), cut+".jsonl"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.Mkdir(filepath.Join(s.Dir(), "archive"), 0o700)
+	os.WriteFile(filepath.Join(s.Dir(), "notes.txt"), []byte("x"), 0o600)
+	if got, err := s.Resolve("latest"); err != nil || got != r.ID() {
+		t.Errorf("latest = %q, %v; want %q (the newest readable run)", got, err, r.ID())
+	}
+	list, err := s.List()
+	if err != nil || len(list) != 1 || list[0].ID != r.ID() {
+		t.Errorf("List = %+v, %v; want only %s", list, err, r.ID())
+	}
+}
+
+// TestOneSummaryLine: a batch with two terminal run events (which the
+// engine never sends) still ends the journal with one summary line, and
+// closing a run twice is an error, not a panic.
+func TestOneSummaryLine(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := s.Create(Meta{}, []byte("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run.mu.Lock() // both events land in one batch
+	run.queue = append(run.queue,
+		workflow.Event{Seq: 1, State: workflow.StateSucceeded},
+		workflow.Event{Seq: 2, State: workflow.StateFailed})
+	run.mu.Unlock()
+	if err := run.Close(&workflow.Record{}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(run.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(data), `{"summary":`); n != 1 {
+		t.Errorf("%d summary lines, want 1:\n%s", n, data)
+	}
+	if err := run.Close(nil); err == nil || !strings.Contains(err.Error(), "closed twice") {
+		t.Errorf("second Close: %v, want an error saying so", err)
+	}
+}
