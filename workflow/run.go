@@ -437,10 +437,8 @@ func (r *run) reuse(i int32) ([]byte, bool) {
 	if r.opts.Reuse == nil {
 		return nil, false
 	}
-	for _, p := range r.wf.deps[i] {
-		if !r.nodes[p].reused {
-			return nil, false
-		}
+	if !r.depsReused(i) {
+		return nil, false
 	}
 	out, ok := r.opts.Reuse[r.wf.Nodes[i].Name]
 	out = bytes.TrimSpace(out)
@@ -448,6 +446,17 @@ func (r *run) reuse(i int32) ([]byte, bool) {
 		return nil, false
 	}
 	return out, true
+}
+
+// depsReused reports whether every dependency of node i was reused.
+// r.mu is held.
+func (r *run) depsReused(i int32) bool {
+	for _, p := range r.wf.deps[i] {
+		if !r.nodes[p].reused {
+			return false
+		}
+	}
+	return true
 }
 
 // finishInstant settles a reused, upstream-failed or noop node. r.mu is
@@ -479,6 +488,14 @@ func (r *run) finishInstant(i int32) {
 		}
 		ev.Input, ev.Truncated = capData(st.out)
 		ev.Output = ev.Input
+		// A noop node computed from reused outputs alone is as good as
+		// reused (its recorded output may have been too large to keep):
+		// the nodes after it may be reused too. A root noop node counts
+		// when the earlier run's record has it.
+		if r.opts.Reuse != nil && r.depsReused(i) {
+			_, recorded := r.opts.Reuse[nd.Name]
+			st.reused = len(r.wf.deps[i]) > 0 || recorded
+		}
 	}
 	st.state = ev.State
 	r.emit(ev)

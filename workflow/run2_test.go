@@ -245,6 +245,50 @@ func TestReuseOnlyDownstreamOfReused(t *testing.T) {
 	}
 }
 
+// TestReuseThroughComputedNoop: a noop node computed from reused outputs
+// alone (here a join whose merged output was too large for the record)
+// does not make the nodes after it run again; a root noop node counts as
+// reused only when the earlier record has it (resumeJob leaves roots out
+// when --input changes).
+func TestReuseThroughComputedNoop(t *testing.T) {
+	srv, h := startEcho(t, 0)
+	big := func(k string) json.RawMessage {
+		return json.RawMessage(`{"` + k + `":"` + strings.Repeat("x", 100<<10) + `"}`)
+	}
+	wf := mustParse(t, []spec{
+		{name: "a1", kind: "http", url: srv.URL + "/n/a1"},
+		{name: "a2", kind: "http", url: srv.URL + "/n/a2"},
+		{name: "a3", kind: "http", url: srv.URL + "/n/a3"},
+		{name: "join", kind: "noop", deps: []string{"a1", "a2", "a3"}},
+		{name: "b", kind: "http", url: srv.URL + "/n/b", deps: []string{"join"}},
+	})
+	_, rec := collect(t, context.Background(), wf, Options{Reuse: map[string]json.RawMessage{
+		"a1": big("a1"), "a2": big("a2"), "a3": big("a3"),
+		"join": json.RawMessage(`{"fogctl.truncated":{"bytes":307215,"excerpt":"..."}}`),
+		"b":    json.RawMessage(`{"recorded":"b"}`),
+	}})
+	if rec.State != StateSucceeded || h.calls.Load() != 0 {
+		t.Errorf("run %s with %d calls; want succeeded with none (b reused after the computed join)", rec.State, h.calls.Load())
+	}
+
+	root := mustParse(t, []spec{
+		{name: "start", kind: "noop"},
+		{name: "c", kind: "http", url: srv.URL + "/n/c", deps: []string{"start"}},
+	})
+	_, rec = collect(t, context.Background(), root, Options{Reuse: map[string]json.RawMessage{
+		"start": json.RawMessage(`{}`), "c": json.RawMessage(`{"recorded":"c"}`),
+	}})
+	if h.calls.Load() != 0 {
+		t.Errorf("c called though the recorded root start was reused")
+	}
+	_, rec = collect(t, context.Background(), root, Options{Input: json.RawMessage(`{"site":"new"}`), Reuse: map[string]json.RawMessage{
+		"c": json.RawMessage(`{"recorded":"c"}`), // start left out: the input changed
+	}})
+	if h.calls.Load() != 1 || rec.State != StateSucceeded {
+		t.Errorf("%d calls, run %s; want c run again on the new input", h.calls.Load(), rec.State)
+	}
+}
+
 // TestExecEnvAndDir: an exec node runs in its dir, which a file gives
 // relative to itself, with its env added to fogctl's own and winning over
 // it.

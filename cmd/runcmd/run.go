@@ -432,7 +432,26 @@ func resumeJob(opts *RunOptions, input json.RawMessage) (Job, error) {
 	}
 	job.ResumedFrom = id
 	job.Reuse = succeededOutputs(prev.Record, job.Workflow)
+	if len(input) > 0 && !sameJSON(input, prev.Meta.Input) {
+		// A new input: the root nodes run again on it, and so does
+		// everything after them (workflow.Options.Reuse).
+		for _, n := range job.Workflow.Nodes {
+			if len(n.Dependencies) == 0 {
+				delete(job.Reuse, n.Name)
+			}
+		}
+	}
 	return job, nil
+}
+
+// sameJSON reports whether a and b are the same JSON value, whatever
+// their spacing.
+func sameJSON(a, b []byte) bool {
+	var ca, cb bytes.Buffer
+	if json.Compact(&ca, a) != nil || json.Compact(&cb, b) != nil {
+		return bytes.Equal(a, b)
+	}
+	return bytes.Equal(ca.Bytes(), cb.Bytes())
 }
 
 // succeededOutputs maps the nodes that succeeded in rec, and still exist
