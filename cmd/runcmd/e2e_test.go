@@ -460,3 +460,60 @@ func TestDemoKeep(t *testing.T) {
 		t.Errorf("the saved workflow %s is left behind: %v", wf, err)
 	}
 }
+
+// TestClosedStdoutRunGoesOn: `fogctl run wf.yaml | head -1` does not kill
+// the run when head goes away: fogctl stops printing, says so on stderr,
+// runs every node, records the run and exits with the run's result.
+func TestClosedStdoutRunGoesOn(t *testing.T) {
+	state := t.TempDir()
+	wf := writeWorkflow(t, t.TempDir(), "slow.yaml", `apiVersion: fogctl.io/v1alpha1
+kind: Workflow
+spec:
+  nodes:
+  - {name: a, kind: exec, argv: [sh, -c, 'echo {}']}
+  - {name: b, kind: exec, argv: [sh, -c, 'sleep 0.3; echo {}'], dependencies: [a]}
+  - {name: c, kind: exec, argv: [sh, -c, 'sleep 0.3; echo {}'], dependencies: [b]}
+`, nil)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command(testbin.Fogctl(t), "run", wf)
+	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+state, "NO_COLOR=1")
+	cmd.Stdout, cmd.Stderr = w, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil || !strings.Contains(line, "\trun\t") {
+		t.Fatalf("first line %q, %v", line, err)
+	}
+	r.Close() // head -1 is done
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err = <-exited:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("fogctl still running 30 s after its reader went away; stderr:\n%s", stderr.String())
+	}
+	if err != nil {
+		t.Fatalf("fogctl run: %v (a closed stdout must not kill the run); stderr:\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "warning: printing the run") {
+		t.Errorf("stderr does not say printing stopped:\n%s", stderr.String())
+	}
+	out, _, code := fogctl(t, state, "runs", "show", "latest", "-o", "json")
+	var rec struct {
+		State string
+		Nodes []struct{ Name, State string }
+	}
+	if err := json.Unmarshal([]byte(out), &rec); err != nil || code != 0 {
+		t.Fatalf("runs show: exit %d, %v\n%s", code, err, out)
+	}
+	if rec.State != "succeeded" || len(rec.Nodes) != 3 || rec.Nodes[2].State != "succeeded" {
+		t.Errorf("recorded run %s with %+v, want succeeded with all 3 nodes", rec.State, rec.Nodes)
+	}
+}

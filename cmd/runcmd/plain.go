@@ -1,13 +1,13 @@
 package runcmd
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fogctl/fogctl/cmd/cmdutil"
@@ -30,87 +30,130 @@ type LiveFunc func(ctx context.Context, io *cmdutil.IOStreams, wf *workflow.Work
 // `fogctl run | tee` still shows every change within it.
 const lineFlushDelay = 10 * time.Millisecond
 
-// lineWriter buffers printed lines and flushes them lineFlushDelay after
-// the first unflushed one (or when the buffer fills). After a write
-// error it prints nothing more: the run goes on, recorded, unprinted.
+// lineWriter prints lines on a goroutine of its own, so that a reader
+// that does not keep up (a pager, a full pipe) never holds up the
+// recording of the run: lines gather in memory, and the flusher writes
+// them lineFlushDelay after the first of a burst. After a write error
+// (the reader went away) it prints nothing more: the run goes on,
+// recorded, unprinted.
 type lineWriter struct {
-	bw      *bufio.Writer
-	timer   *time.Timer
-	pending bool
+	w    io.Writer
+	wake chan struct{}
+	done chan struct{}
+
+	mu      sync.Mutex
+	buf     []byte
 	err     error
+	closing bool
 }
 
 func newLineWriter(w io.Writer) *lineWriter {
-	t := time.NewTimer(time.Hour)
-	t.Stop()
-	return &lineWriter{bw: bufio.NewWriterSize(w, 32<<10), timer: t}
+	l := &lineWriter{w: w, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	go l.flusher()
+	return l
 }
 
-// due is the channel that says the buffered lines are due, or nil.
-func (l *lineWriter) due() <-chan time.Time {
-	if !l.pending {
-		return nil
-	}
-	return l.timer.C
-}
-
-func (l *lineWriter) print(format func(*bufio.Writer, workflow.Event), ev workflow.Event) {
-	if l.err != nil {
-		return
-	}
-	format(l.bw, ev)
-	if !l.pending {
-		l.pending = true
-		l.timer.Reset(lineFlushDelay)
-	}
-}
-
-func (l *lineWriter) flush() error {
-	l.pending = false
-	l.timer.Stop()
+// print appends ev's line, made by format, and never blocks on the reader.
+func (l *lineWriter) print(format func([]byte, workflow.Event) []byte, ev workflow.Event) {
+	l.mu.Lock()
 	if l.err == nil {
-		l.err = l.bw.Flush()
+		l.buf = format(l.buf, ev)
 	}
+	l.mu.Unlock()
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (l *lineWriter) flusher() {
+	defer close(l.done)
+	delay := time.NewTimer(time.Hour)
+	delay.Stop()
+	var out []byte
+	for range l.wake {
+		l.mu.Lock()
+		closing := l.closing
+		l.mu.Unlock()
+		if !closing {
+			delay.Reset(lineFlushDelay)
+			select {
+			case <-delay.C:
+			case <-l.wake: // close() asked for the rest now
+				delay.Stop()
+			}
+		}
+		l.mu.Lock()
+		out, l.buf = l.buf, out[:0]
+		closing = l.closing
+		l.mu.Unlock()
+		if len(out) > 0 {
+			if _, err := l.w.Write(out); err != nil {
+				l.mu.Lock()
+				l.err = err
+				l.buf = nil
+				l.mu.Unlock()
+			}
+		}
+		if closing {
+			l.mu.Lock()
+			empty := len(l.buf) == 0
+			l.mu.Unlock()
+			if empty {
+				return
+			}
+		}
+	}
+}
+
+// close writes what is left and returns the first write error.
+func (l *lineWriter) close() error {
+	l.mu.Lock()
+	l.closing = true
+	l.mu.Unlock()
+	// Twice: one wakes the flusher, the other cuts its delay short.
+	for range 2 {
+		select {
+		case l.wake <- struct{}{}:
+		case <-l.done:
+		}
+	}
+	<-l.done
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	return l.err
 }
 
 // printEvents follows every event and prints it through lw with format:
 // plain lines (for pipes, files and cron) or JSON lines (-o jsonl). It
-// returns when events is closed, with the first write error, if any.
+// returns when events is closed and every line is written, with the first
+// write error, if any.
 //
 // A plain line is tab-separated: RFC 3339 time, "run" or "node", the run
 // ID or node name, the state, and what there is to say (attempt, error,
 // counts).
 //
 //	2026-11-23T02:15:01Z	node	clean	retrying	attempt 1/3: HTTP 503: warming up
-func printEvents(events <-chan workflow.Event, follow func(workflow.Event), lw *lineWriter, format func(*bufio.Writer, workflow.Event)) error {
-	for {
-		select {
-		case ev, ok := <-events:
-			if !ok {
-				return lw.flush()
-			}
-			follow(ev)
-			lw.print(format, ev)
-		case <-lw.due():
-			lw.flush()
-		}
+func printEvents(events <-chan workflow.Event, follow func(workflow.Event), lw *lineWriter, format func([]byte, workflow.Event) []byte) error {
+	for ev := range events {
+		follow(ev)
+		lw.print(format, ev)
 	}
+	return lw.close()
 }
 
-// jsonLine prints ev as one JSON object a line (-o jsonl).
-func jsonLine(w *bufio.Writer, ev workflow.Event) {
+// appendJSONLine appends ev as one JSON object a line (-o jsonl).
+func appendJSONLine(b []byte, ev workflow.Event) []byte {
 	data, err := json.Marshal(ev)
 	if err != nil {
-		return // an Event always marshals
+		return b // an Event always marshals
 	}
-	w.Write(data)
-	w.WriteByte('\n')
+	b = append(b, data...)
+	return append(b, '\n')
 }
 
-func writePlain(w io.Writer, ev workflow.Event, t *runTally) {
-	var buf [256]byte
-	b := ev.Time.UTC().AppendFormat(buf[:0], time.RFC3339)
+func appendPlain(b []byte, ev workflow.Event, t *runTally) []byte {
+	b = ev.Time.UTC().AppendFormat(b, time.RFC3339)
 	if ev.Node == "" {
 		detail := ""
 		if ev.State.Terminal() {
@@ -127,7 +170,7 @@ func writePlain(w io.Writer, ev workflow.Event, t *runTally) {
 		b = append(b, oneLine(detail)...)
 	} else {
 		// "attempt 2/3" and the error, if any, on one line, without fmt
-		// (TestWritePlainNodeLine checks it against fmt): this runs for
+		// (TestAppendPlainNodeLine checks it against fmt): this runs for
 		// every event of every piped run.
 		b = append(b, "\tnode\t"...)
 		b = append(b, ev.Node...)
@@ -145,8 +188,7 @@ func writePlain(w io.Writer, ev workflow.Event, t *runTally) {
 		}
 		b = append(b, oneLine(ev.Error)...)
 	}
-	b = append(b, '\n')
-	w.Write(b)
+	return append(b, '\n')
 }
 
 func joinDetail(a, b string) string {

@@ -3,16 +3,18 @@ package runcmd
 import (
 	"bytes"
 	"fmt"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/fogctl/fogctl/workflow"
 )
 
-// TestWritePlainNodeLine: a node's line is what the fmt-based printer
+// TestAppendPlainNodeLine: a node's line is what the fmt-based printer
 // wrote: time, "node", name, state, then "attempt n/m" and the error on
 // one line.
-func TestWritePlainNodeLine(t *testing.T) {
+func TestAppendPlainNodeLine(t *testing.T) {
 	at := time.Date(2026, 11, 23, 2, 15, 1, 500, time.FixedZone("CET", 3600))
 	for _, ev := range []workflow.Event{
 		{Time: at, Node: "clean", State: workflow.StateRetrying, Attempt: 1, MaxAttempts: 3, Error: "HTTP 503: warming\tup\nagain"},
@@ -21,8 +23,7 @@ func TestWritePlainNodeLine(t *testing.T) {
 		{Time: at, Node: "noop", State: workflow.StateSucceeded},
 		{Time: at, Node: "x", State: workflow.StateFailed, Attempt: 1, MaxAttempts: 1, Error: "two  spaces kept"},
 	} {
-		var got bytes.Buffer
-		writePlain(&got, ev, &runTally{})
+		got := bytes.NewBuffer(appendPlain(nil, ev, &runTally{}))
 		want := fmt.Sprintf("%s\tnode\t%s\t%s\t%s\n", ev.Time.UTC().Format(time.RFC3339), ev.Node, ev.State, oneLine(nodeDetail(ev)))
 		if got.String() != want {
 			t.Errorf("got  %q\nwant %q", got.String(), want)
@@ -31,7 +32,7 @@ func TestWritePlainNodeLine(t *testing.T) {
 }
 
 // nodeDetail is how the node line's detail was made with fmt: the
-// reference writePlain is checked against.
+// reference appendPlain is checked against.
 func nodeDetail(ev workflow.Event) string {
 	d := ""
 	if ev.Attempt > 0 && ev.MaxAttempts > 0 {
@@ -41,4 +42,45 @@ func nodeDetail(ev workflow.Event) string {
 		d = joinDetail(d, ev.Error)
 	}
 	return d
+}
+
+// blockedWriter blocks every Write until release is closed.
+type blockedWriter struct {
+	release chan struct{}
+	mu      sync.Mutex
+	got     bytes.Buffer
+}
+
+func (w *blockedWriter) Write(p []byte) (int, error) {
+	<-w.release
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.got.Write(p)
+}
+
+// TestLineWriterNeverBlocksTheRun: a reader that does not read (a pager,
+// a full pipe) holds up the lines, not the goroutine that records the
+// run; every line is written once it reads again.
+func TestLineWriterNeverBlocksTheRun(t *testing.T) {
+	w := &blockedWriter{release: make(chan struct{})}
+	lw := newLineWriter(w)
+	printed := make(chan struct{})
+	go func() {
+		defer close(printed)
+		for i := range 10000 {
+			lw.print(func(b []byte, _ workflow.Event) []byte { return fmt.Appendf(b, "line %d\n", i) }, workflow.Event{})
+		}
+	}()
+	select {
+	case <-printed:
+	case <-time.After(30 * time.Second):
+		t.Fatal("print blocked behind a writer that does not write")
+	}
+	close(w.release)
+	if err := lw.close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(w.got.String(), "\n"); n != 10000 {
+		t.Errorf("%d lines written, want 10000", n)
+	}
 }

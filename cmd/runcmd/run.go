@@ -2,7 +2,6 @@
 package runcmd
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -140,6 +139,7 @@ type Job struct {
 
 func runRun(ctx context.Context, opts *RunOptions) error {
 	tuneGC()
+	keepRunningOnClosedPipe()
 	var input json.RawMessage
 	if opts.Input != "" {
 		var err error
@@ -315,10 +315,10 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err 
 			follow(ev)
 		}
 	case opts.Output == "jsonl":
-		perr = printEvents(events, follow, newLineWriter(opts.IO.Out), jsonLine)
+		perr = printEvents(events, follow, newLineWriter(opts.IO.Out), appendJSONLine)
 	default:
-		perr = printEvents(events, follow, newLineWriter(opts.IO.Out), func(w *bufio.Writer, ev workflow.Event) {
-			writePlain(w, ev, &tally)
+		perr = printEvents(events, follow, newLineWriter(opts.IO.Out), func(b []byte, ev workflow.Event) []byte {
+			return appendPlain(b, ev, &tally)
 		})
 	}
 
