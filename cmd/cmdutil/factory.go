@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 )
 
@@ -18,8 +17,6 @@ type Factory struct {
 	// Now is the clock.
 	Now func() time.Time
 	// HTTPClient returns the client for plain HTTP calls (workflows, probes).
-	// The real one is the process's: made on first use, never closed (the
-	// process's exit closes its connections, as it does for any client).
 	HTTPClient func() (*http.Client, error)
 	// StateDir is fogctl's durable state: runs, last-seen times, the
 	// previous context. It is created 0700 on first use.
@@ -36,24 +33,11 @@ func New(version string) *Factory {
 		IOStreams:  System(),
 		Version:    version,
 		Now:        time.Now,
-		HTTPClient: sync.OnceValues(processClient),
+		HTTPClient: func() (*http.Client, error) { return &http.Client{}, nil },
 		StateDir:   func() (string, error) { return xdgDir("XDG_STATE_HOME", ".local/state") },
 		ConfigDir:  func() (string, error) { return xdgDir("XDG_CONFIG_HOME", ".config") },
 		Executable: os.Executable,
 	}
-}
-
-// processClient is the HTTP client of a fogctl process: one transport
-// that keeps an idle connection per node of a layer run at once (the
-// default keeps two per host, and a 100-wide layer would dial again at
-// every layer). Nothing closes it: a workflow engine that closed a
-// thousand idle loopback connections at the end of a run spent 28 ms
-// on it, for a process about to exit.
-func processClient() (*http.Client, error) {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = 0
-	t.MaxIdleConnsPerHost = 512
-	return &http.Client{Transport: t}, nil
 }
 
 // xdgDir returns $ENV/fogctl, or $HOME/fallback/fogctl, creating it 0700.

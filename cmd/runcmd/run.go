@@ -247,12 +247,7 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err 
 		return "", err
 	}
 	if isZeroClient(client) {
-		// http.DefaultTransport keeps 2 idle connections per host: the
-		// nodes of a 100-wide layer would dial again at every layer.
-		// Without a client the engine makes one for the run that keeps
-		// them, and closes it when the run ends. The real factory's
-		// client is already such a one, the process's, never closed.
-		client = nil
+		client = runClient() // tuned for DAG layers, never closed
 	}
 	stateDir, err := opts.StateDir()
 	if err != nil {
