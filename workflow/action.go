@@ -119,6 +119,15 @@ func bodyExcerpt(data []byte) string {
 
 // runExec runs a.Argv with in on stdin; stdout must be JSON.
 func runExec(ctx context.Context, a *ExecAction, in []byte) ([]byte, string, error) {
+	if a.Dir != "" {
+		// Else a missing dir reads as a missing program: the child's
+		// chdir fails with the error exec reports for argv[0].
+		if fi, err := os.Stat(a.Dir); err != nil {
+			return nil, "", fmt.Errorf("dir: %w", err)
+		} else if !fi.IsDir() {
+			return nil, "", fmt.Errorf("dir %s is not a directory", a.Dir)
+		}
+	}
 	cmd := exec.CommandContext(ctx, a.Argv[0], a.Argv[1:]...)
 	cmd.Dir = a.Dir
 	if len(a.Env) > 0 {

@@ -389,6 +389,10 @@ func describe(n *yaml.Node) string {
 			return "number " + excerpt(n.Value, 40)
 		case "!!bool":
 			return "boolean " + n.Value
+		case "!!timestamp":
+			return "date " + excerpt(n.Value, 40)
+		case "!!binary":
+			return "binary data"
 		}
 		return strconv.Quote(excerpt(n.Value, 40))
 	}
@@ -842,7 +846,7 @@ func (p *parser) env(n *yaml.Node, node string) map[string]string {
 		if v == nil || v.Kind != yaml.ScalarNode || v.Tag != "!!str" {
 			// As Kubernetes does: 5, on, 0755 and 1e3 mean what YAML
 			// makes of them, which is rarely what a variable wants.
-			return fmt.Sprintf("want a string, got %s (quote numbers and booleans)", describe(v))
+			return fmt.Sprintf("want a string, got %s (quote it)", describe(v))
 		}
 		if strings.ContainsRune(v.Value, 0) {
 			return "value must not contain NUL"

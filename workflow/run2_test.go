@@ -148,6 +148,8 @@ func TestExec(t *testing.T) {
 		{"not JSON", `[echo, hello]`, StateFailed, "", `stdout is not JSON: "hello"`, ""},
 		{"no such program", `[/nonexistent/prog]`, StateFailed, "", "fork/exec /nonexistent/prog: no such file or directory", ""},
 		{"timeout", "[sleep, '30']\ntimeout: 100ms", StateFailed, "", "timed out after 100ms", ""},
+		{"no such dir", "[env]\ndir: /nonexistent/dir", StateFailed, "", "dir: stat /nonexistent/dir: no such file or directory", ""},
+		{"dir is a file", "[env]\ndir: /etc/passwd", StateFailed, "", "dir /etc/passwd is not a directory", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
