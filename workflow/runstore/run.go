@@ -83,9 +83,9 @@ func (r *Run) start() {
 }
 
 // sync is the syncer goroutine. It makes the journal's directory entry
-// durable, then serves requests: each waits out syncInterval since the
-// last fsync (requests meanwhile fold into it: group commit) and fsyncs
-// the journal. Once the writer has written the run's end (its terminal
+// durable (on a goroutine of its own, joined before it ends) and serves
+// requests: each waits out syncInterval since the last fsync (requests
+// meanwhile fold into it: group commit) and fsyncs the journal. Once the writer has written the run's end (its terminal
 // event and the summary line) it fsyncs at once, while the caller still
 // prints and tears down; once Close has begun without that end, it
 // leaves the last fsync to Close. It ends when the writer closes syncReq.
