@@ -47,9 +47,11 @@ type Store struct {
 	Keep int
 	// syncInterval is how often a running run is fsynced at most
 	// (defaultSyncInterval), pruneEvery how often retention runs at most
-	// (defaultPruneEvery); tests change them.
+	// (defaultPruneEvery), pruneGrace how old a journal must be for
+	// retention to remove it (a minute); tests change them.
 	syncInterval time.Duration
 	pruneEvery   time.Duration
+	pruneGrace   time.Duration
 }
 
 // pruneMark is the file in the runs directory whose modification time
@@ -64,7 +66,7 @@ func Open(stateDir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open run store: %w", err)
 	}
-	return &Store{dir: dir, Keep: DefaultKeep, syncInterval: defaultSyncInterval, pruneEvery: defaultPruneEvery}, nil
+	return &Store{dir: dir, Keep: DefaultKeep, syncInterval: defaultSyncInterval, pruneEvery: defaultPruneEvery, pruneGrace: time.Minute}, nil
 }
 
 // Dir is the directory holding one sub-directory per run.
@@ -222,13 +224,22 @@ func (s *Store) prune(current string) {
 	}
 	// ids is newest first; walk the tail.
 	for _, id := range ids[s.Keep:] {
-		if id == current || s.running(id) {
+		if id == current || s.running(id) || s.justCreated(id) {
 			continue
 		}
 		if os.Remove(filepath.Join(s.dir, id+journalExt)) != nil {
 			os.RemoveAll(filepath.Join(s.dir, id)) // a legacy run directory
 		}
 	}
+}
+
+// justCreated reports whether id's journal was written within pruneGrace
+// (a minute): a run whose ID sorts among the oldest (its process's clock far
+// behind) may be between its O_EXCL create and its flock, unlocked for a
+// moment, and is not removed.
+func (s *Store) justCreated(id string) bool {
+	fi, err := os.Stat(filepath.Join(s.dir, id+journalExt))
+	return err == nil && time.Since(fi.ModTime()) < s.pruneGrace
 }
 
 // ids lists run IDs newest first (IDs sort by their start second).

@@ -239,7 +239,7 @@ func TestRetentionKeepsNewest(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Keep = 3
-	s.pruneEvery = 0 // every Create prunes
+	s.pruneEvery, s.pruneGrace = 0, 0 // every Create prunes, however new the runs
 	t0 := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
 	var ids []string
 	var held *Run
@@ -274,7 +274,7 @@ func TestRetentionAtMostEveryInterval(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Keep = 2
+	s.Keep, s.pruneGrace = 2, 0
 	// Run IDs sort by their start second: one second apart, newest last.
 	t0 := time.Now().Add(-time.Hour)
 	n := 0
@@ -625,7 +625,7 @@ func TestLegacyRunDirectoriesStillRead(t *testing.T) {
 	}
 
 	// Retention removes legacy directories like any old run.
-	s.Keep, s.pruneEvery = 1, 0
+	s.Keep, s.pruneEvery, s.pruneGrace = 1, 0, 0
 	runRecorded(t, s, wf, data)
 	ids, err := s.IDs()
 	if err != nil || len(ids) != 1 {
@@ -757,5 +757,42 @@ func TestOneSummaryLine(t *testing.T) {
 	}
 	if err := run.Close(nil); err == nil || !strings.Contains(err.Error(), "closed twice") {
 		t.Errorf("second Close: %v, want an error saying so", err)
+	}
+}
+
+// TestRetentionSparesANewUnlockedRun: a journal written in the last
+// minute is not removed even when no lock is held on it and its ID sorts
+// among the oldest (its process's clock behind, between its O_EXCL
+// create and its flock).
+func TestRetentionSparesANewUnlockedRun(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Keep, s.pruneEvery = 1, 0
+	t0 := time.Now()
+	behind := NewID(t0.Add(-24 * time.Hour))
+	if err := os.WriteFile(filepath.Join(s.Dir(), behind+".jsonl"), []byte("{}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		r, err := s.Create(Meta{Created: t0.Add(time.Duration(i) * time.Second)}, []byte("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Close(nil)
+	}
+	if _, err := os.Stat(filepath.Join(s.Dir(), behind+".jsonl")); err != nil {
+		t.Errorf("a run created moments ago was removed: %v", err)
+	}
+	old := t0.Add(-2 * time.Minute)
+	os.Chtimes(filepath.Join(s.Dir(), behind+".jsonl"), old, old)
+	r, err := s.Create(Meta{Created: t0.Add(time.Minute)}, []byte("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close(nil)
+	if _, err := os.Stat(filepath.Join(s.Dir(), behind+".jsonl")); !os.IsNotExist(err) {
+		t.Errorf("a run unlocked for two minutes beyond Keep was kept: %v", err)
 	}
 }
