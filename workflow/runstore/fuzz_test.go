@@ -20,10 +20,7 @@ func FuzzLoadJournal(f *testing.F) {
 	f.Add([]byte("{\"meta\":{}}\n{\"seq\":1}\nnot json\n"))
 	f.Add([]byte(`{"summary":{"id":"20261123T021501-3f9a1c2d"}}` + "\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := Open(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := openStore(t)
 		const id = "20261123T021501-3f9a1c2d"
 		if err := os.WriteFile(filepath.Join(s.Dir(), id+journalExt), data, 0o600); err != nil {
 			t.Fatal(err)

@@ -57,10 +57,7 @@ func runRecorded(t testing.TB, s *Store, wf *workflow.Workflow, data []byte) (st
 }
 
 func TestRecordRoundTrip(t *testing.T) {
-	s, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStore(t)
 	wf, data := noopWorkflow(t, 50)
 	id, want := runRecorded(t, s, wf, data)
 
@@ -131,10 +128,7 @@ func TestRecordRoundTrip(t *testing.T) {
 // it, the last line torn, and checks Load replays what was complete and
 // calls the run interrupted.
 func TestKilledRunReplaysJournal(t *testing.T) {
-	s, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStore(t)
 	_, data := noopWorkflow(t, 4)
 	run, err := s.Create(Meta{Workflow: "/work/fan.yaml", Nodes: 4}, data)
 	if err != nil {
@@ -204,10 +198,7 @@ func TestCorruptJournalLineNamesIt(t *testing.T) {
 }
 
 func TestConcurrentCreateUniqueIDs(t *testing.T) {
-	s, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStore(t)
 	const n = 40
 	ids := make([]string, n)
 	var wg sync.WaitGroup
@@ -234,10 +225,7 @@ func TestConcurrentCreateUniqueIDs(t *testing.T) {
 }
 
 func TestRetentionKeepsNewest(t *testing.T) {
-	s, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStore(t)
 	s.Keep = 3
 	s.pruneEvery, s.pruneGrace = 0, 0 // every Create prunes, however new the runs
 	t0 := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
@@ -270,10 +258,7 @@ func TestRetentionKeepsNewest(t *testing.T) {
 // most every pruneEvery, so a burst of runs costs one listing; once the
 // interval has passed, the next run prunes down to Keep.
 func TestRetentionAtMostEveryInterval(t *testing.T) {
-	s, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStore(t)
 	s.Keep, s.pruneGrace = 2, 0
 	// Run IDs sort by their start second: one second apart, newest last.
 	t0 := time.Now().Add(-time.Hour)
@@ -281,13 +266,7 @@ func TestRetentionAtMostEveryInterval(t *testing.T) {
 	create := func() {
 		t.Helper()
 		n++
-		r, err := s.Create(Meta{Created: t0.Add(time.Duration(n) * time.Second)}, []byte("x"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := r.Close(nil); err != nil {
-			t.Fatal(err)
-		}
+		record(t, s, t0.Add(time.Duration(n)*time.Second), nil)
 	}
 	for range 5 {
 		create()
@@ -317,10 +296,7 @@ func TestRetentionAtMostEveryInterval(t *testing.T) {
 }
 
 func TestResolve(t *testing.T) {
-	s, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStore(t)
 	if _, err := s.Resolve("latest"); err == nil || !strings.Contains(err.Error(), "no runs recorded yet") {
 		t.Errorf("latest of nothing: %v", err)
 	}
@@ -364,10 +340,7 @@ func TestResolve(t *testing.T) {
 // TestJournalKeepsEveryEventInOrder appends faster than the writer
 // drains, so batches form, and checks every event lands once, in order.
 func TestJournalKeepsEveryEventInOrder(t *testing.T) {
-	s, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStore(t)
 	run, err := s.Create(Meta{}, []byte("x"))
 	if err != nil {
 		t.Fatal(err)
@@ -404,10 +377,7 @@ func TestJournalKeepsEveryEventInOrder(t *testing.T) {
 // power cut during a long run loses at most that much; and a run that
 // ends sooner costs no fsync but Close's.
 func TestRunningRunIsFsyncedWithinTheInterval(t *testing.T) {
-	s, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStore(t)
 	t0 := time.Now()
 	short, err := s.Create(Meta{}, []byte("x"))
 	if err != nil {
@@ -444,10 +414,7 @@ func TestRunningRunIsFsyncedWithinTheInterval(t *testing.T) {
 // the caller is still printing; Close then has nothing left to fsync. A
 // run closed before it ran still has its header made durable.
 func TestRunEndIsFsyncedBeforeClose(t *testing.T) {
-	s, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStore(t)
 	// No fsync on the interval while this test runs: one before Close
 	// can only be the one the run's end asks for.
 	s.syncInterval = time.Hour
@@ -508,10 +475,7 @@ func stopWriter(run *Run) {
 // 1000 noop nodes: the journal and the record each grow about tenfold,
 // not a hundredfold (no rewrite of the whole status per step).
 func TestBytesWrittenLinearInRunSize(t *testing.T) {
-	s, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStore(t)
 	written := func(n int) (journal, record int64) {
 		wf, data := noopWorkflow(t, n)
 		run, err := s.Create(Meta{Nodes: n}, data)
@@ -554,10 +518,7 @@ func TestBytesWrittenLinearInRunSize(t *testing.T) {
 // compacted, or journal.jsonl alone when the process died. They are
 // listed, shown and resolved as before, and retention removes them.
 func TestLegacyRunDirectoriesStillRead(t *testing.T) {
-	s, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStore(t)
 	wf, data := noopWorkflow(t, 4)
 	id, _ := runRecorded(t, s, wf, data)
 	l, err := s.Load(id)
@@ -673,25 +634,13 @@ func TestLastLine(t *testing.T) {
 // TestResolveLatestWithinASecond: runs started in the same second are
 // ordered by their start time, not by their IDs' random part.
 func TestResolveLatestWithinASecond(t *testing.T) {
-	s, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStore(t)
 	t0 := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
 	var ids []string
 	for i := range 6 {
-		r, err := s.Create(Meta{Created: t0.Add(time.Duration(i) * time.Millisecond)}, []byte("x"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.Close(&workflow.Record{})
-		ids = append(ids, r.ID())
+		ids = append(ids, record(t, s, t0.Add(time.Duration(i)*time.Millisecond), &workflow.Record{}))
 	}
-	older, err := s.Create(Meta{Created: t0.Add(-time.Hour)}, []byte("x"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	older.Close(&workflow.Record{})
+	record(t, s, t0.Add(-time.Hour), &workflow.Record{})
 	got, err := s.Resolve("latest")
 	if err != nil || got != ids[5] {
 		t.Errorf("latest = %q, %v; want %q, the last created of %v", got, err, ids[5], ids)
@@ -703,10 +652,7 @@ func TestResolveLatestWithinASecond(t *testing.T) {
 // and what an operator keeps in the runs directory (archive/, notes.txt)
 // are passed over, by List too.
 func TestResolveLatestSkipsUnreadable(t *testing.T) {
-	s, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStore(t)
 	t0 := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
 	r, err := s.Create(Meta{Created: t0}, []byte("x"))
 	if err != nil {
@@ -732,10 +678,7 @@ func TestResolveLatestSkipsUnreadable(t *testing.T) {
 // engine never sends) still ends the journal with one summary line, and
 // closing a run twice is an error, not a panic.
 func TestOneSummaryLine(t *testing.T) {
-	s, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStore(t)
 	run, err := s.Create(Meta{}, []byte("x"))
 	if err != nil {
 		t.Fatal(err)
@@ -765,10 +708,7 @@ func TestOneSummaryLine(t *testing.T) {
 // among the oldest (its process's clock behind, between its O_EXCL
 // create and its flock).
 func TestRetentionSparesANewUnlockedRun(t *testing.T) {
-	s, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStore(t)
 	s.Keep, s.pruneEvery = 1, 0
 	t0 := time.Now()
 	behind := NewID(t0.Add(-24 * time.Hour))
@@ -776,23 +716,39 @@ func TestRetentionSparesANewUnlockedRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 3 {
-		r, err := s.Create(Meta{Created: t0.Add(time.Duration(i) * time.Second)}, []byte("x"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.Close(nil)
+		record(t, s, t0.Add(time.Duration(i)*time.Second), nil)
 	}
 	if _, err := os.Stat(filepath.Join(s.Dir(), behind+".jsonl")); err != nil {
 		t.Errorf("a run created moments ago was removed: %v", err)
 	}
 	old := t0.Add(-2 * time.Minute)
 	os.Chtimes(filepath.Join(s.Dir(), behind+".jsonl"), old, old)
-	r, err := s.Create(Meta{Created: t0.Add(time.Minute)}, []byte("x"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Close(nil)
+	record(t, s, t0.Add(time.Minute), nil)
 	if _, err := os.Stat(filepath.Join(s.Dir(), behind+".jsonl")); !os.IsNotExist(err) {
 		t.Errorf("a run unlocked for two minutes beyond Keep was kept: %v", err)
 	}
+}
+
+// openStore opens a store in a temporary directory.
+func openStore(t testing.TB) *Store {
+	t.Helper()
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// record creates a run started at created and closes it with rec (nil:
+// the run never ran), and returns its ID.
+func record(t testing.TB, s *Store, created time.Time, rec *workflow.Record) string {
+	t.Helper()
+	r, err := s.Create(Meta{Created: created}, []byte("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Close(rec); err != nil {
+		t.Fatal(err)
+	}
+	return r.ID()
 }
