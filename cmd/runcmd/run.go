@@ -273,7 +273,6 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err 
 		return "", err
 	}
 	runID = rec.ID()
-	record := workflow.NewRecord(job.Workflow, runID)
 
 	// runCtx also ends when a live view the user quit returns early.
 	runCtx, cancelRun := context.WithCancel(ctx)
@@ -287,14 +286,13 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err 
 		Reuse:          job.Reuse,
 	})
 
-	// Each event goes into the record, the journal (which only queues)
-	// and the tally. Printers that keep up by themselves (plain lines,
-	// JSON lines, nothing for -o json) print in the same loop, on this
-	// goroutine: one handoff per event fewer. A live view reads a channel
-	// of its own at its own pace (and may quit early).
+	// Each event goes into the journal (which only queues) and the
+	// tally. Plain and JSON lines are formatted in the same loop, on this
+	// goroutine, and written by one of their own; a live view reads a
+	// channel of its own at its own pace (and may quit early).
 	var tally runTally
+	var record *workflow.Record
 	follow := func(ev workflow.Event) {
-		record.Apply(ev)
 		rec.Append(ev)
 		tally.add(ev)
 	}
@@ -306,8 +304,12 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err 
 	case live:
 		perr = followLive(runCtx, cancelRun, opts, job.Workflow, events, follow)
 	case opts.Output == "json":
+		// The final record, printed when the run ends: the only
+		// printer that needs every input and output in memory.
+		record = workflow.NewRecord(job.Workflow, runID)
 		for ev := range events {
 			follow(ev)
+			record.Apply(ev)
 		}
 	case opts.Output == "jsonl":
 		perr = printEvents(events, follow, newLineWriter(opts.IO.Out), appendJSONLine)
@@ -317,7 +319,7 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err 
 		})
 	}
 
-	if err := rec.Close(record); err != nil {
+	if err := rec.Close(true); err != nil {
 		fmt.Fprintf(opts.IO.ErrOut, "warning: %v\n", err)
 	}
 	if opts.Output == "json" {

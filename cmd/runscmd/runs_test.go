@@ -36,24 +36,15 @@ func at(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) 
 // would; with finish false it is left as a killed process leaves it.
 func record(t *testing.T, s *runstore.Store, created time.Time, finish bool, evs []workflow.Event) string {
 	t.Helper()
-	wf, err := workflow.Parse("/srv/depot-sync.yaml", []byte(depotWorkflow))
-	if err != nil {
-		t.Fatal(err)
-	}
 	run, err := s.Create(runstore.Meta{Workflow: "/srv/depot-sync.yaml", Nodes: 3, Input: []byte(`{"depot":"north"}`), Created: created}, []byte(depotWorkflow))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := workflow.NewRecord(wf, run.ID())
 	for i, ev := range evs {
 		ev.Seq, ev.RunID = int64(i+1), run.ID()
-		rec.Apply(ev)
 		run.Append(ev)
 	}
-	if !finish {
-		rec = nil
-	}
-	if err := run.Close(rec); err != nil {
+	if err := run.Close(finish); err != nil {
 		t.Fatal(err)
 	}
 	return run.ID()

@@ -232,11 +232,11 @@ func (r *Run) write() {
 }
 
 // Close drains the journal, ends it with the run's summary line when the
-// run ran (rec is its final record; nil when it never started) and the
+// run ran (ran is false for one that never started) and the
 // writer did not already, and fsyncs what no fsync has covered yet: when
 // Close returns, the whole run is on disk. The run's lock goes with the
 // journal's file descriptor either way.
-func (r *Run) Close(rec *workflow.Record) error {
+func (r *Run) Close(ran bool) error {
 	r.mu.Lock()
 	if r.closing {
 		r.mu.Unlock()
@@ -252,7 +252,7 @@ func (r *Run) Close(rec *workflow.Record) error {
 	<-r.done
 	defer func() { <-r.pruned }()
 	err := r.err
-	if err == nil && rec != nil && !r.ended.Load() {
+	if err == nil && ran && !r.ended.Load() {
 		line := r.appendSummary(nil)
 		if _, err = r.file.Write(line); err == nil {
 			r.written.Add(int64(len(line)))

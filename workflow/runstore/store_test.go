@@ -50,7 +50,7 @@ func runRecorded(t testing.TB, s *Store, wf *workflow.Workflow, data []byte) (st
 		rec.Apply(ev)
 		run.Append(ev)
 	}
-	if err := run.Close(rec); err != nil {
+	if err := run.Close(true); err != nil {
 		t.Fatal(err)
 	}
 	return run.ID(), rec
@@ -211,7 +211,7 @@ func TestConcurrentCreateUniqueIDs(t *testing.T) {
 				return
 			}
 			ids[i] = r.ID()
-			r.Close(nil)
+			r.Close(false)
 		})
 	}
 	wg.Wait()
@@ -241,9 +241,9 @@ func TestRetentionKeepsNewest(t *testing.T) {
 			held = r // still running: never removed
 			continue
 		}
-		r.Close(nil)
+		r.Close(false)
 	}
-	defer held.Close(nil)
+	defer held.Close(false)
 	got, err := s.IDs()
 	if err != nil {
 		t.Fatal(err)
@@ -266,7 +266,7 @@ func TestRetentionAtMostEveryInterval(t *testing.T) {
 	create := func() {
 		t.Helper()
 		n++
-		record(t, s, t0.Add(time.Duration(n)*time.Second), nil)
+		record(t, s, t0.Add(time.Duration(n)*time.Second), false)
 	}
 	for range 5 {
 		create()
@@ -308,7 +308,7 @@ func TestResolve(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r.Close(nil)
+		r.Close(false)
 		ids = append(ids, r.ID())
 	}
 	tests := []struct {
@@ -384,7 +384,7 @@ func TestRunningRunIsFsyncedWithinTheInterval(t *testing.T) {
 		t.Fatal(err)
 	}
 	short.Append(workflow.Event{Seq: 1, Node: "a", State: workflow.StateSucceeded})
-	if err := short.Close(nil); err != nil {
+	if err := short.Close(false); err != nil {
 		t.Fatal(err)
 	}
 	if n := short.syncs.Load(); n != 0 && time.Since(t0) < s.syncInterval {
@@ -395,7 +395,7 @@ func TestRunningRunIsFsyncedWithinTheInterval(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer long.Close(nil)
+	defer long.Close(false)
 	t0 = time.Now()
 	long.Append(workflow.Event{Seq: 1, Node: "a", State: workflow.StateSucceeded})
 	for long.syncs.Load() == 0 {
@@ -437,7 +437,7 @@ func TestRunEndIsFsyncedBeforeClose(t *testing.T) {
 		t.Errorf("last line %.60s (%v), want the summary, written with the end", last, err)
 	}
 	before := run.written.Load()
-	if err := run.Close(&workflow.Record{}); err != nil {
+	if err := run.Close(true); err != nil {
 		t.Fatal(err)
 	}
 	if run.written.Load() != before {
@@ -448,7 +448,7 @@ func TestRunEndIsFsyncedBeforeClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := empty.Close(nil); err != nil {
+	if err := empty.Close(false); err != nil {
 		t.Fatal(err)
 	}
 	if empty.durable.Load() == 0 || empty.durable.Load() != empty.written.Load() {
@@ -487,7 +487,7 @@ func TestBytesWrittenLinearInRunSize(t *testing.T) {
 			rec.Apply(ev)
 			run.Append(ev)
 		}
-		if err := run.Close(rec); err != nil {
+		if err := run.Close(true); err != nil {
 			t.Fatal(err)
 		}
 		fi, err := os.Stat(run.Path())
@@ -638,9 +638,9 @@ func TestResolveLatestWithinASecond(t *testing.T) {
 	t0 := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
 	var ids []string
 	for i := range 6 {
-		ids = append(ids, record(t, s, t0.Add(time.Duration(i)*time.Millisecond), &workflow.Record{}))
+		ids = append(ids, record(t, s, t0.Add(time.Duration(i)*time.Millisecond), true))
 	}
-	record(t, s, t0.Add(-time.Hour), &workflow.Record{})
+	record(t, s, t0.Add(-time.Hour), true)
 	got, err := s.Resolve("latest")
 	if err != nil || got != ids[5] {
 		t.Errorf("latest = %q, %v; want %q, the last created of %v", got, err, ids[5], ids)
@@ -658,7 +658,7 @@ func TestResolveLatestSkipsUnreadable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Close(&workflow.Record{})
+	r.Close(true)
 	cut := NewID(t0.Add(time.Minute))
 	if err := os.WriteFile(filepath.Join(s.Dir(), cut+".jsonl"), nil, 0o600); err != nil {
 		t.Fatal(err)
@@ -688,7 +688,7 @@ func TestOneSummaryLine(t *testing.T) {
 		workflow.Event{Seq: 1, State: workflow.StateSucceeded},
 		workflow.Event{Seq: 2, State: workflow.StateFailed})
 	run.mu.Unlock()
-	if err := run.Close(&workflow.Record{}); err != nil {
+	if err := run.Close(true); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(run.Path())
@@ -698,7 +698,7 @@ func TestOneSummaryLine(t *testing.T) {
 	if n := strings.Count(string(data), `{"summary":`); n != 1 {
 		t.Errorf("%d summary lines, want 1:\n%s", n, data)
 	}
-	if err := run.Close(nil); err == nil || !strings.Contains(err.Error(), "closed twice") {
+	if err := run.Close(false); err == nil || !strings.Contains(err.Error(), "closed twice") {
 		t.Errorf("second Close: %v, want an error saying so", err)
 	}
 }
@@ -716,14 +716,14 @@ func TestRetentionSparesANewUnlockedRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 3 {
-		record(t, s, t0.Add(time.Duration(i)*time.Second), nil)
+		record(t, s, t0.Add(time.Duration(i)*time.Second), false)
 	}
 	if _, err := os.Stat(filepath.Join(s.Dir(), behind+".jsonl")); err != nil {
 		t.Errorf("a run created moments ago was removed: %v", err)
 	}
 	old := t0.Add(-2 * time.Minute)
 	os.Chtimes(filepath.Join(s.Dir(), behind+".jsonl"), old, old)
-	record(t, s, t0.Add(time.Minute), nil)
+	record(t, s, t0.Add(time.Minute), false)
 	if _, err := os.Stat(filepath.Join(s.Dir(), behind+".jsonl")); !os.IsNotExist(err) {
 		t.Errorf("a run unlocked for two minutes beyond Keep was kept: %v", err)
 	}
@@ -739,15 +739,15 @@ func openStore(t testing.TB) *Store {
 	return s
 }
 
-// record creates a run started at created and closes it with rec (nil:
-// the run never ran), and returns its ID.
-func record(t testing.TB, s *Store, created time.Time, rec *workflow.Record) string {
+// record creates a run started at created and closes it (ran: as a run
+// that ran, with its summary line), and returns its ID.
+func record(t testing.TB, s *Store, created time.Time, ran bool) string {
 	t.Helper()
 	r, err := s.Create(Meta{Created: created}, []byte("x"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Close(rec); err != nil {
+	if err := r.Close(true); err != nil {
 		t.Fatal(err)
 	}
 	return r.ID()
