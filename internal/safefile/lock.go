@@ -118,17 +118,22 @@ func abandon(fl *flock.Flock, got <-chan error) {
 // writeHolder records who holds the lock. It is advice for error messages
 // only, so a failure to write it is ignored.
 func writeHolder(lockPath string) {
-	prog := "fogctl"
-	if len(os.Args) > 0 {
-		prog = baseName(os.Args[0])
-	}
-	line := fmt.Sprintf("%d %s %s\n", os.Getpid(), time.Now().UTC().Format(time.RFC3339), prog)
 	f, err := os.OpenFile(lockPath, os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
 		return
 	}
-	_, _ = f.WriteString(line)
+	_, _ = f.WriteString(holderLine())
 	_ = f.Close()
+}
+
+// holderLine is what a lock file says about its holder, as readHolder
+// reads it: "PID RFC3339-time program".
+func holderLine() string {
+	prog := "fogctl"
+	if len(os.Args) > 0 {
+		prog = baseName(os.Args[0])
+	}
+	return fmt.Sprintf("%d %s %s\n", os.Getpid(), time.Now().UTC().Format(time.RFC3339), prog)
 }
 
 func readHolder(lockPath string) (pid int, prog string, since time.Time) {

@@ -1,0 +1,188 @@
+package safefile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// kubectlLock creates path's kubectl lock file as kubectl's lockFile does
+// (O_CREATE|O_EXCL, empty) and returns its name.
+func kubectlLock(t *testing.T, path string) string {
+	t.Helper()
+	lp := path + KubectlLockSuffix
+	f, err := os.OpenFile(lp, os.O_CREATE|os.O_EXCL, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = f.Close()
+	return lp
+}
+
+func TestLockKubectlCreatesAndRemovesItsFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config")
+	lp := path + ".lock"
+	unlock, err := LockKubectl(context.Background(), path, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(lp)
+	if err != nil {
+		t.Fatalf("while held: %v", err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("lock file mode %o, want 600", st.Mode().Perm())
+	}
+	data, _ := os.ReadFile(lp)
+	if !strings.HasPrefix(string(data), fmt.Sprintf("%d ", os.Getpid())) {
+		t.Errorf("lock file says %q, want this process's pid first", data)
+	}
+	// A second holder (kubectl's O_EXCL create) is refused meanwhile.
+	if f, err := os.OpenFile(lp, os.O_CREATE|os.O_EXCL, 0); err == nil {
+		_ = f.Close()
+		t.Fatal("O_EXCL create of the lock file succeeded while fogctl held it")
+	}
+	unlock()
+	unlock()
+	if _, err := os.Lstat(lp); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("after unlock: %v, want the lock file gone", err)
+	}
+	unlock, err = LockKubectl(context.Background(), path, time.Second)
+	if err != nil {
+		t.Fatalf("lock again: %v", err)
+	}
+	unlock()
+}
+
+func TestLockKubectlWaitsUntilTheLockFileGoes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config")
+	lp := kubectlLock(t, path)
+	waiting := make(chan struct{})
+	type result struct {
+		unlock Unlock
+		err    error
+	}
+	got := make(chan result, 1)
+	go func() {
+		u, err := lockKubectl(context.Background(), path, 30*time.Second, func() { close(waiting) })
+		got <- result{u, err}
+	}()
+	select {
+	case <-waiting:
+	case r := <-got:
+		t.Fatalf("LockKubectl returned (%v) while %s existed", r.err, lp)
+	}
+	if err := os.Remove(lp); err != nil {
+		t.Fatal(err)
+	}
+	r := <-got
+	if r.err != nil {
+		t.Fatalf("after the lock file went: %v", r.err)
+	}
+	if _, err := os.Stat(lp); err != nil {
+		t.Errorf("while held: %v", err)
+	}
+	r.unlock()
+	if _, err := os.Lstat(lp); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after unlock: %v, want the lock file gone", err)
+	}
+}
+
+func TestLockKubectlStaleLockTimesOutAndStays(t *testing.T) {
+	cases := []struct {
+		name    string
+		content string
+		want    string
+	}{
+		{
+			name: "left_by_kubectl",
+			want: "$P is locked by kubectl: waited 5s for $P.lock to go (kubectl leaves it behind when killed: if no kubectl is running, remove $P.lock)",
+		},
+		{
+			name:    "left_by_a_killed_fogctl",
+			content: "4242 2026-11-23T04:00:00Z fogctl\n",
+			want:    "$P is locked by fogctl pid 4242 (started $T): waited 5s for $P.lock to go (if that process is not running, remove $P.lock)",
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "config")
+			lp := path + ".lock"
+			if c.content == "" {
+				kubectlLock(t, path)
+			} else if err := os.WriteFile(lp, []byte(c.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			before, _ := os.Stat(lp)
+			_, err := LockKubectl(context.Background(), path, 30*time.Millisecond)
+			var le *KubectlLockedError
+			if !errors.As(err, &le) {
+				t.Fatalf("LockKubectl = %v, want a *KubectlLockedError", err)
+			}
+			if le.Waited < 30*time.Millisecond {
+				t.Errorf("waited %s, want at least the timeout", le.Waited)
+			}
+			le.Waited = 5 * time.Second
+			since := time.Date(2026, 11, 23, 4, 0, 0, 0, time.UTC).Local().Format("15:04:05")
+			want := strings.NewReplacer("$P", path, "$T", since).Replace(c.want)
+			if got := le.Error(); got != want {
+				t.Errorf("error:\n got %s\nwant %s", got, want)
+			}
+			after, err := os.Stat(lp)
+			if err != nil || !os.SameFile(before, after) || after.ModTime() != before.ModTime() {
+				t.Errorf("the stale lock file was touched: %v", err)
+			}
+			if data, _ := os.ReadFile(lp); string(data) != c.content {
+				t.Errorf("stale lock file now says %q, want %q", data, c.content)
+			}
+		})
+	}
+}
+
+func TestLockKubectlCancelLeavesTheLockFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config")
+	lp := kubectlLock(t, path)
+	ctx, cancel := context.WithCancel(context.Background())
+	got := make(chan error, 1)
+	go func() {
+		_, err := lockKubectl(ctx, path, 30*time.Second, cancel)
+		got <- err
+	}()
+	if err := <-got; !errors.Is(err, context.Canceled) {
+		t.Fatalf("LockKubectl = %v, want context.Canceled", err)
+	}
+	if _, err := os.Stat(lp); err != nil {
+		t.Errorf("the lock file fogctl waited on: %v, want it left in place", err)
+	}
+}
+
+// A lock file removed by hand while fogctl held it, and created again by
+// kubectl, is kubectl's: fogctl's unlock leaves it alone.
+func TestLockKubectlUnlockKeepsALockFileItDidNotCreate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config")
+	unlock, err := LockKubectl(context.Background(), path, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(path + ".lock"); err != nil {
+		t.Fatal(err)
+	}
+	lp := kubectlLock(t, path)
+	unlock()
+	if _, err := os.Stat(lp); err != nil {
+		t.Errorf("kubectl's lock file after fogctl's unlock: %v, want it in place", err)
+	}
+}
+
+func TestLockKubectlOtherErrorsNameTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "missing-dir", "config")
+	_, err := LockKubectl(context.Background(), path, time.Second)
+	if err == nil || !strings.Contains(err.Error(), path) || !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("LockKubectl in a missing directory = %v, want an error naming %s", err, path)
+	}
+}
