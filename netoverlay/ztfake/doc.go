@@ -13,10 +13,15 @@
 // for members authorized through the API, deauthorization not pushed, ...)
 // and each has a named test in this package.
 //
-// Every request it receives is validated against ZeroTier's published
-// OpenAPI description (spec/) with kin-openapi; violations are recorded,
-// and Serve fails the test that made one unless the test takes them with
-// TakeViolations. Time is a clock the test controls (World.Now), so the
+// Every request it receives, and every answer it gives, is validated
+// against ZeroTier's published OpenAPI description (spec/) with
+// kin-openapi; violations are recorded, and Serve fails the test that made
+// one unless the test takes them with TakeViolations. Where the published
+// JSON and the newer main.tsp disagree about answers, main.tsp and the
+// service's source win (correctAnswers in spec.go); where the real service
+// breaks both, as REAL-BEHAVIOUR.md measured (404 with an empty body, 500
+// for a malformed POST), ztfake answers as the real service does and
+// realDeviations names the exception. Time is a clock the test controls (World.Now), so the
 // 60 s configuration refresh needs no sleep.
 //
 // ztfake is test support: it never touches a real network interface and

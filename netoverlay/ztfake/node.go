@@ -52,17 +52,67 @@ func (n *Node) Requests() int {
 	return n.requests
 }
 
-// ServeHTTP answers like zerotier-one 1.14.1.
+// ServeHTTP answers like zerotier-one 1.14.1, and records every request,
+// and every answer, that breaks the published spec (TakeViolations).
 func (n *Node) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	n.serveChecked(rw, r, n.answer)
+}
+
+// serveChecked reads a request, checks it against the spec, has answer
+// write the answer into a recorder, checks that too, then sends it.
+func (n *Node) serveChecked(rw http.ResponseWriter, r *http.Request, answer func(http.ResponseWriter, *http.Request, []byte)) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	verr := validateRequest(r, body)
+	in, verr := checkRequest(r, body)
 	n.vmu.Lock()
 	n.requests++
-	if verr != nil {
-		n.violations = append(n.violations, strings.Join(strings.Fields(verr.Error()), " "))
-	}
 	n.vmu.Unlock()
+	n.violation(verr)
 
+	rec := &recorder{header: http.Header{}, code: http.StatusOK}
+	answer(rec, r, body)
+	if in != nil {
+		n.violation(checkResponse(in, rec.code, rec.header, rec.body.Bytes()))
+	}
+	for k, v := range rec.header {
+		rw.Header()[k] = v
+	}
+	rw.WriteHeader(rec.code)
+	_, _ = rw.Write(rec.body.Bytes())
+}
+
+// violation records err, if any, as a break of the published spec.
+func (n *Node) violation(err error) {
+	if err == nil {
+		return
+	}
+	n.vmu.Lock()
+	defer n.vmu.Unlock()
+	n.violations = append(n.violations, strings.Join(strings.Fields(err.Error()), " "))
+}
+
+// recorder holds an answer until it has been checked against the spec.
+type recorder struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+	wrote  bool
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.code, r.wrote = code, true
+	}
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	r.wrote = true
+	return r.body.Write(p)
+}
+
+// answer serves one request whose body has been read.
+func (n *Node) answer(rw http.ResponseWriter, r *http.Request, body []byte) {
 	h := rw.Header()
 	h.Set("Keep-Alive", "timeout=5, max=5")
 	tok := r.Header.Get("X-ZT1-Auth")
