@@ -31,6 +31,13 @@ func (tx *Tx) Kubeconfig() *Kubeconfig { return tx.k }
 // on what is on disk now, calls fn, and writes each file fn changed with
 // safefile.WriteFile. A file whose bytes did not change is not written.
 // If fn fails, nothing is written. Afterwards k is the new state.
+//
+// Each file is locked twice: fogctl's own flock (safefile.Lock), on which
+// fogctl processes queue, then, once all of those are held, kubectl's
+// <file>.lock (safefile.LockKubectl), so that a kubectl writing meanwhile
+// fails instead of losing one of the two changes. Both are released, in
+// reverse order, on every return; a <file>.lock that Update did not
+// create is never removed.
 func (k *Kubeconfig) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	paths := append([]string(nil), k.precedence...)
 	if def := k.defaultFile(); def != "" {
@@ -41,6 +48,7 @@ func (k *Kubeconfig) Update(ctx context.Context, fn func(tx *Tx) error) error {
 		}
 	}
 	sort.Strings(paths)
+	var locked []string
 	for _, p := range paths {
 		if _, err := os.Stat(filepath.Dir(p)); err != nil {
 			continue
@@ -50,6 +58,19 @@ func (k *Kubeconfig) Update(ctx context.Context, fn func(tx *Tx) error) error {
 			// A file in a directory fogctl cannot write to (say
 			// /etc/rancher/k3s/k3s.yaml in KUBECONFIG) cannot be
 			// written either; reading it needs no lock.
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("kubeconfig %w", err)
+		}
+		defer unlock()
+		locked = append(locked, p)
+	}
+	// kubectl does not wait for its lock, it fails: take it only now that
+	// no other fogctl holds us up, and hold it for as short as possible.
+	for _, p := range locked {
+		unlock, err := safefile.LockKubectl(ctx, p, k.LockTimeout)
+		if errors.Is(err, fs.ErrPermission) {
 			continue
 		}
 		if err != nil {
