@@ -201,7 +201,10 @@ func TestAssignRemoveIPAndDeleteMember(t *testing.T) {
 	if m, err := e.c.AssignIP(ctx, n.ID, id, "10.147.15.20"); err != nil || !cmp.Equal(m.IPAssignments, []string{"10.147.15.20"}) {
 		t.Fatalf("assign: %v %v", m.IPAssignments, err)
 	}
-	if m, err := e.c.RemoveIP(ctx, n.ID, id, "10.147.15.20"); err != nil || len(m.IPAssignments) != 0 {
+	if m, err := e.c.AssignIP(ctx, n.ID, id, "10.147.15.21"); err != nil || !cmp.Equal(m.IPAssignments, []string{"10.147.15.20", "10.147.15.21"}) {
+		t.Fatalf("assign a second: %v %v", m.IPAssignments, err)
+	}
+	if m, err := e.c.RemoveIP(ctx, n.ID, id, "10.147.15.20"); err != nil || !cmp.Equal(m.IPAssignments, []string{"10.147.15.21"}) {
 		t.Fatalf("remove: %v %v", m.IPAssignments, err)
 	}
 	if err := e.c.DeleteMember(ctx, n.ID, id); err != nil {
@@ -218,6 +221,107 @@ func TestAssignRemoveIPAndDeleteMember(t *testing.T) {
 	}
 	if _, err := e.c.Member(ctx, n.ID, id); err == nil || !strings.Contains(err.Error(), "network "+n.ID+" not found") {
 		t.Errorf("member of deleted network names the network: %v", err)
+	}
+}
+
+func TestAssignIPChecksTheAddressAgainstRoutesAndMembers(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	n := e.network(t)
+	// A /16 route beside the /24 pool: addresses outside the pool but in a
+	// route are fine for a static address; an IPv6 range too.
+	routes := append(n.Routes, netoverlay.Route{Target: "10.148.0.0/16"}, netoverlay.Route{Target: "fd00:147::/64"})
+	if _, err := e.c.UpdateNetwork(ctx, n.ID, netoverlay.NetworkConfig{Routes: &routes}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.nc.Join(ctx, n.ID); err != nil {
+		t.Fatal(err)
+	}
+	other := ztfake.Serve(t, e.world.NewNode(ztfake.NodeOptions{Name: "bus-18"}))
+	if _, err := client(t, other.URL, other.Token()).Join(ctx, n.ID); err != nil {
+		t.Fatal(err)
+	}
+	id := e.node.Address()
+	if _, err := e.c.AssignIP(ctx, n.ID, other.Address(), "10.147.15.9"); err != nil {
+		t.Fatal(err)
+	}
+	before := e.ctrl.Requests()
+	for ip, want := range map[string]string{
+		"banana":        `address "banana": not an IP address`,
+		"10.149.0.1":    "address 10.149.0.1 is outside every route of network " + n.ID + " (10.147.15.0/24 10.148.0.0/16 fd00:147::/64): the controller would store it but never send it to the node",
+		"10.147.15.0":   "address 10.147.15.0 is the network address of 10.147.15.0/24",
+		"10.147.15.255": "address 10.147.15.255 is the broadcast address of 10.147.15.0/24",
+		"fd00:147::":    "address fd00:147:: is the network address of fd00:147::/64",
+		"224.0.0.1":     "address 224.0.0.1: not a unicast address",
+		"fe80::1%eth0":  `address "fe80::1%eth0": not an IP address`,
+		"10.147.15.9":   "address 10.147.15.9 is already assigned to member " + other.Address() + " of network " + n.ID,
+	} {
+		if _, err := e.c.AssignIP(ctx, n.ID, id, ip); !errors.Is(err, netoverlay.ErrInvalid) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want ErrInvalid with %q", ip, err, want)
+		}
+	}
+	for _, ip := range []string{"10.148.3.4", "fd00:147::17", "::ffff:10.147.15.30"} {
+		if _, err := e.c.AssignIP(ctx, n.ID, id, ip); err != nil {
+			t.Errorf("%s: %v", ip, err)
+		}
+	}
+	m, err := e.c.Member(ctx, n.ID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"10.148.3.4", "fd00:147::17", "10.147.15.30"}, m.IPAssignments); diff != "" {
+		t.Errorf("stored (-want +got):\n%s", diff)
+	}
+	if _, err := e.c.AssignIP(ctx, n.ID, id, "::ffff:10.147.15.30"); err == nil || !strings.Contains(err.Error(), "member "+id+" of network "+n.ID+" already has address 10.147.15.30") {
+		t.Errorf("duplicate: %v", err)
+	}
+	// Refusals reached the controller only to read, never to write.
+	if got := e.ctrl.Requests() - before; got == 0 {
+		t.Error("no requests at all: the refusals were not checked against the stored network")
+	}
+}
+
+func TestRemoveIPKeepsTheLastAutomaticallyAssignedAddress(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	n := e.network(t) // v4AssignMode zt
+	if _, err := e.nc.Join(ctx, n.ID); err != nil {
+		t.Fatal(err)
+	}
+	id := e.node.Address()
+	if _, err := e.c.Authorize(ctx, n.ID, id, "10.147.15.17"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.AssignIP(ctx, n.ID, id, "fd00::17"); err == nil {
+		t.Error("an address outside every route was assigned")
+	}
+	_, err := e.c.RemoveIP(ctx, n.ID, id, "10.147.15.17")
+	if !errors.Is(err, netoverlay.ErrInvalid) || !strings.Contains(err.Error(), "10.147.15.17 is the last IPv4 address of member "+id+", and network "+n.ID+" assigns addresses itself") {
+		t.Errorf("last address: %v", err)
+	}
+	if _, err := e.c.RemoveIP(ctx, n.ID, id, "10.147.15.18"); err == nil || !strings.Contains(err.Error(), "member "+id+" of network "+n.ID+" has no address 10.147.15.18 (its addresses: 10.147.15.17)") {
+		t.Errorf("absent address: %v", err)
+	}
+	// The replacement first, then the old one goes; the node follows.
+	if _, err := e.c.AssignIP(ctx, n.ID, id, "10.147.15.18"); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := e.c.RemoveIP(ctx, n.ID, id, "10.147.15.17"); err != nil || !cmp.Equal(m.IPAssignments, []string{"10.147.15.18"}) {
+		t.Fatalf("remove after add: %v %v", m.IPAssignments, err)
+	}
+	j, err := e.nc.Network(ctx, n.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cmp.Equal(j.AssignedAddresses, []string{"10.147.15.18/24"}) {
+		t.Errorf("the node has %v, want [10.147.15.18/24]", j.AssignedAddresses)
+	}
+	// A network that does not assign by itself lets the last one go.
+	if _, err := e.c.UpdateNetwork(ctx, n.ID, netoverlay.NetworkConfig{V4AssignMode: &netoverlay.V4AssignMode{ZT: false}}); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := e.c.RemoveIP(ctx, n.ID, id, "10.147.15.18"); err != nil || len(m.IPAssignments) != 0 {
+		t.Errorf("last address without automatic assignment: %v %v", m.IPAssignments, err)
 	}
 }
 
@@ -290,6 +394,13 @@ func TestReadBackReportsWhatTheControllerSilentlyDropped(t *testing.T) {
 			},
 			// Dropped, then the node's automatic assignment filled the gap.
 			"stored ipAssignments [10.147.15.1], not [10.147.15.9] as sent", false},
+		{"static address dropped", `"10.147.15.40"`, `"10.147.15.400"`,
+			func(c *netoverlay.Client) error {
+				_, err := c.AssignIP(ctx, n.ID, e.node.Address(), "10.147.15.40")
+				return err
+			},
+			// The address the node was given before stays; the new one is gone.
+			"stored ipAssignments [10.147.15.1], not [10.147.15.1 10.147.15.40] as sent", false},
 		{"boolean misread", `"authorized":true`, `"authorized":"yes"`,
 			func(c *netoverlay.Client) error { _, err := c.Authorize(ctx, n.ID, e.node.Address(), ""); return err },
 			"stored authorized false, not true as sent", true},

@@ -411,42 +411,102 @@ func (c *Client) Deauthorize(ctx context.Context, nwid, id string) (Member, erro
 	return c.updateMember(ctx, nwid, id, memberConfig{Authorized: ptr(false)})
 }
 
-// AssignIP adds an address (inside a pool, not used by another member) to
-// a member.
+// AssignIP adds a static address to a member: ip must pass
+// ParseStaticIP against the network, and neither the member nor another
+// member may hold it already. The member is read back: an address the
+// controller dropped (it answers 200 and silently drops what it cannot
+// parse) is a *MismatchError.
 func (c *Client) AssignIP(ctx context.Context, nwid, id, ip string) (Member, error) {
+	if err := ValidateNetworkID(nwid); err != nil {
+		return Member{}, err
+	}
+	if err := ValidateMemberID(id); err != nil {
+		return Member{}, err
+	}
+	if _, err := netip.ParseAddr(strings.TrimSpace(ip)); err != nil {
+		return Member{}, invalidf("address %q: not an IP address like 10.147.15.7 or fd00::7", ip)
+	}
 	m, err := c.Member(ctx, nwid, id)
 	if err != nil {
 		return Member{}, err
 	}
-	if ip == "" {
-		return Member{}, invalidf("assign address: no address given")
-	}
-	a, err := c.pickIP(ctx, nwid, m, ip)
+	n, err := c.ControllerNetwork(ctx, nwid)
 	if err != nil {
-		return Member{}, fmt.Errorf("assign address to member %s: %w", id, err)
+		return Member{}, err
 	}
-	ips := slices.Clone(m.IPAssignments)
-	if !slices.Contains(ips, a.String()) {
-		ips = append(ips, a.String())
+	a, err := ParseStaticIP(ip, n)
+	if err != nil {
+		return Member{}, err
+	}
+	if hasIP(m.IPAssignments, a) {
+		return Member{}, invalidf("member %s of network %s already has address %s", id, nwid, a)
+	}
+	members, err := c.Members(ctx, nwid)
+	if err != nil {
+		return Member{}, err
+	}
+	for _, o := range members {
+		if o.ID != id && hasIP(o.IPAssignments, a) {
+			return Member{}, invalidf("address %s is already assigned to member %s of network %s", a, o.ID, nwid)
+		}
+	}
+	ips := append(slices.Clone(m.IPAssignments), a.String())
+	return c.updateMember(ctx, nwid, id, memberConfig{IPAssignments: &ips})
+}
+
+// RemoveIP removes an address from a member. It refuses to remove the
+// member's last IPv4 address inside a route of a network that assigns
+// IPv4 addresses itself (v4AssignMode zt), unless the member opted out
+// (noAutoAssignIps): the controller would hand the node an address again,
+// likely the same one, at its next configuration request.
+func (c *Client) RemoveIP(ctx context.Context, nwid, id, ip string) (Member, error) {
+	if err := ValidateNetworkID(nwid); err != nil {
+		return Member{}, err
+	}
+	if err := ValidateMemberID(id); err != nil {
+		return Member{}, err
+	}
+	a, err := netip.ParseAddr(strings.TrimSpace(ip))
+	if err != nil || a.Zone() != "" {
+		return Member{}, invalidf("address %q: not an IP address like 10.147.15.7 or fd00::7", ip)
+	}
+	a = a.Unmap()
+	m, err := c.Member(ctx, nwid, id)
+	if err != nil {
+		return Member{}, err
+	}
+	if !hasIP(m.IPAssignments, a) {
+		has := "none"
+		if len(m.IPAssignments) > 0 {
+			has = strings.Join(m.IPAssignments, ", ")
+		}
+		return Member{}, invalidf("member %s of network %s has no address %s (its addresses: %s)", id, nwid, a, has)
+	}
+	ips := slices.DeleteFunc(slices.Clone(m.IPAssignments), func(s string) bool { return hasIP([]string{s}, a) })
+	n, err := c.ControllerNetwork(ctx, nwid)
+	if err != nil {
+		return Member{}, err
+	}
+	if _, routed := n.RouteOf(a); a.Is4() && routed && n.V4AssignMode.ZT && !m.NoAutoAssignIPs && !hasManagedIPv4(ips, n) {
+		return Member{}, invalidf("%s is the last IPv4 address of member %s, and network %s assigns addresses itself: the controller would give the node one from the pools again at its next request; add the new address first ('fogctl net ip add %s %s IP'), or withdraw the member with 'fogctl net deauthorize %s %s'", a, id, nwid, nwid, id, nwid, id)
 	}
 	return c.updateMember(ctx, nwid, id, memberConfig{IPAssignments: &ips})
 }
 
-// RemoveIP removes an address from a member.
-func (c *Client) RemoveIP(ctx context.Context, nwid, id, ip string) (Member, error) {
-	a, err := netip.ParseAddr(ip)
-	if err != nil {
-		return Member{}, invalidf("address %q: not an IP address like 10.147.15.7", ip)
+// hasManagedIPv4 reports whether one of ips is an IPv4 address inside a
+// route of n: the controller assigns a member no IPv4 address by itself
+// while it has one.
+func hasManagedIPv4(ips []string, n Network) bool {
+	for _, s := range ips {
+		a, err := netip.ParseAddr(s)
+		if err != nil || !a.Unmap().Is4() {
+			continue
+		}
+		if _, ok := n.RouteOf(a); ok {
+			return true
+		}
 	}
-	m, err := c.Member(ctx, nwid, id)
-	if err != nil {
-		return Member{}, err
-	}
-	ips := slices.DeleteFunc(slices.Clone(m.IPAssignments), func(s string) bool { return sameIPs([]string{s}, []string{a.String()}) })
-	if len(ips) == len(m.IPAssignments) {
-		return Member{}, invalidf("member %s of network %s has no address %s", id, nwid, a)
-	}
-	return c.updateMember(ctx, nwid, id, memberConfig{IPAssignments: &ips})
+	return false
 }
 
 // DeleteMember removes a member from the controller.

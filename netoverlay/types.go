@@ -86,6 +86,9 @@ type Member struct {
 	Revision           int      `json:"revision"`
 	CreationTime       int64    `json:"creationTime"`
 	LastAuthorizedTime int64    `json:"lastAuthorizedTime"`
+	// NoAutoAssignIPs keeps the controller from assigning the member
+	// addresses from the pools by itself.
+	NoAutoAssignIPs bool `json:"noAutoAssignIps"`
 	// Identity is empty until the node itself has talked to the controller.
 	Identity string `json:"identity,omitempty"`
 	VMajor   int    `json:"vMajor"`

@@ -124,6 +124,61 @@ func ParseMemberIP(ip string, n Network) (netip.Addr, error) {
 	return a, nil
 }
 
+// ParseStaticIP parses an address an operator gives a member by hand and
+// checks it can work: a unicast address inside one of the network's
+// routes (the controller sends a member only the addresses a route
+// covers, with that route's prefix length), and not the network or (IPv4)
+// broadcast address of that route. It need not lie in a pool: pools are
+// only what the controller hands out by itself.
+func ParseStaticIP(ip string, n Network) (netip.Addr, error) {
+	a, err := netip.ParseAddr(strings.TrimSpace(ip))
+	if err != nil || a.Zone() != "" {
+		return netip.Addr{}, invalidf("address %q: not an IP address like 10.147.15.7 or fd00::7", ip)
+	}
+	a = a.Unmap()
+	if !a.IsGlobalUnicast() && !a.IsPrivate() {
+		return netip.Addr{}, invalidf("address %s: not a unicast address a node can use", a)
+	}
+	r, ok := n.RouteOf(a)
+	if !ok {
+		return netip.Addr{}, invalidf("address %s is outside every route of network %s (%s): the controller would store it but never send it to the node (add its range with 'fogctl net pool add %s CIDR')", a, n.ID, strings.Trim(routesString(n.Routes), "[]"), n.ID)
+	}
+	switch {
+	case a == r.Masked().Addr() && r.Bits() < a.BitLen()-1:
+		return netip.Addr{}, invalidf("address %s is the network address of %s", a, r)
+	case a.Is4() && a == lastAddr(r) && r.Bits() < 31:
+		return netip.Addr{}, invalidf("address %s is the broadcast address of %s", a, r)
+	}
+	return a, nil
+}
+
+// RouteOf returns the most specific route of the network that contains
+// a, as the controller picks the prefix length it sends with an address.
+func (n Network) RouteOf(a netip.Addr) (netip.Prefix, bool) {
+	var best netip.Prefix
+	for _, r := range n.Routes {
+		p, err := netip.ParsePrefix(r.Target)
+		if err != nil || !p.Contains(a.Unmap()) {
+			continue
+		}
+		if !best.IsValid() || p.Bits() > best.Bits() {
+			best = p.Masked()
+		}
+	}
+	return best, best.IsValid()
+}
+
+// InPool reports whether a lies in one of the network's pools.
+func (n Network) InPool(a netip.Addr) bool { return inPools(a.Unmap(), n.IPAssignmentPools) }
+
+// hasIP reports whether ips holds a (in any spelling).
+func hasIP(ips []string, a netip.Addr) bool {
+	return slices.ContainsFunc(ips, func(s string) bool {
+		b, err := netip.ParseAddr(s)
+		return err == nil && b.Unmap() == a
+	})
+}
+
 func poolsString(pools []Pool) string {
 	s := make([]string, len(pools))
 	for i, p := range pools {

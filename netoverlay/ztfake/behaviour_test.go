@@ -552,3 +552,79 @@ func TestReal_VersionFieldsFilledAndRevisionRisesOnFirstAuthorizedRequest(t *tes
 		t.Errorf("after the node's authorized request: vMajor %v revision %v (was %v)", m["vMajor"], m["revision"], rev)
 	}
 }
+
+// The tests below follow the controller's source rather than a
+// measurement: EmbeddedNetworkController::_request (ZeroTierOne,
+// controller/EmbeddedNetworkController.cpp) decides which addresses a
+// member is sent and when it is given one from the pools.
+
+func TestSource_AddressOutsideEveryRouteIsStoredButNotSent(t *testing.T) {
+	s := newFixture(t)
+	nwid := s.network(t) // route 10.147.15.0/24
+	s.callNode(t, "POST", "/network/"+nwid, `{}`)
+	a := s.call(t, "POST", "/controller/network/"+nwid+"/member/"+s.node.Address(), `{"authorized":true,"ipAssignments":["10.147.15.7","10.99.0.7"]}`)
+	if diff := cmp.Diff([]any{"10.147.15.7", "10.99.0.7"}, obj(t, a.body)["ipAssignments"]); diff != "" {
+		t.Errorf("stored (-want +got):\n%s", diff)
+	}
+	j := obj(t, s.callNode(t, "GET", "/network/"+nwid, "").body)
+	if diff := cmp.Diff([]any{"10.147.15.7/24"}, j["assignedAddresses"]); diff != "" {
+		t.Errorf("sent to the node (-want +got):\n%s", diff)
+	}
+}
+
+func TestSource_PrefixLengthIsTheMostSpecificRoutes(t *testing.T) {
+	s := newFixture(t)
+	nwid := s.network(t)
+	s.call(t, "POST", "/controller/network/"+nwid, `{"routes":[{"target":"10.147.0.0/16"},{"target":"10.147.15.0/24"}]}`)
+	s.callNode(t, "POST", "/network/"+nwid, `{}`)
+	s.call(t, "POST", "/controller/network/"+nwid+"/member/"+s.node.Address(), `{"authorized":true,"ipAssignments":["10.147.15.7","10.147.16.7"]}`)
+	j := obj(t, s.callNode(t, "GET", "/network/"+nwid, "").body)
+	if diff := cmp.Diff([]any{"10.147.15.7/24", "10.147.16.7/16"}, j["assignedAddresses"]); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestSource_PoolsAssignIPv4OnlyWhileNoneIsInsideARoute(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ips  string
+		want []any
+	}{
+		{"an IPv4 address inside a route: none added", `["10.147.15.7"]`, []any{"10.147.15.7"}},
+		{"IPv6 only: one added", `["fd00::7"]`, []any{"fd00::7", "10.147.15.1"}},
+		{"IPv4 outside every route: one added", `["10.99.0.7"]`, []any{"10.99.0.7", "10.147.15.1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newFixture(t)
+			nwid := s.network(t) // v4AssignMode zt
+			s.callNode(t, "POST", "/network/"+nwid, `{}`)
+			p := "/controller/network/" + nwid + "/member/" + s.node.Address()
+			s.call(t, "POST", p, `{"authorized":true,"ipAssignments":`+tc.ips+`}`)
+			s.callNode(t, "GET", "/network/"+nwid, "")
+			if diff := cmp.Diff(tc.want, obj(t, s.call(t, "GET", p, "").body)["ipAssignments"]); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// A deleted network is not pushed to the nodes that joined it (the
+// emulator's reading, not measured): each learns at its next refresh that
+// the controller no longer has it, and stays joined until it leaves.
+func TestDeletedNetworkIsNotFoundAtTheNextRefresh(t *testing.T) {
+	s := newFixture(t)
+	nwid := s.network(t)
+	s.callNode(t, "POST", "/network/"+nwid, `{}`)
+	s.call(t, "POST", "/controller/network/"+nwid+"/member/"+s.node.Address(), `{"authorized":true,"ipAssignments":["10.147.15.7"]}`)
+	if d := s.call(t, "DELETE", "/controller/network/"+nwid, ""); d.code != 200 {
+		t.Fatalf("DELETE: %d", d.code)
+	}
+	if st := obj(t, s.callNode(t, "GET", "/network/"+nwid, "").body)["status"]; st != "OK" {
+		t.Errorf("right after the delete: %v, want OK until the refresh", st)
+	}
+	s.world.Advance(ztfake.RefreshInterval)
+	j := obj(t, s.callNode(t, "GET", "/network/"+nwid, "").body)
+	if j["status"] != "NOT_FOUND" || len(j["assignedAddresses"].([]any)) != 0 {
+		t.Errorf("at the refresh: %v %v, want NOT_FOUND and no address", j["status"], j["assignedAddresses"])
+	}
+}

@@ -222,7 +222,9 @@ func (n *Node) requestConfig(j *joined) {
 		m.vMajor, m.vMinor, m.vRev, m.vProto = 1, 14, 1, 13
 		m.revision++
 	}
-	if len(m.ips) == 0 && nw.v4zt && !m.noAutoAssignIPs {
+	// As EmbeddedNetworkController::_request: an IPv4 address comes from
+	// the pools only while the member has none inside a route.
+	if !nw.hasRoutedIPv4(m.ips) && nw.v4zt && !m.noAutoAssignIPs {
 		if a, ok := nw.nextFree(m.id); ok {
 			m.ips = append(m.ips, a.String())
 			m.revision++
@@ -234,20 +236,17 @@ func (n *Node) requestConfig(j *joined) {
 	j.mtu = nw.mtu
 	j.netconfRev = nw.revision
 	j.routes = slices.Clone(nw.routes)
+	// A member is sent only the addresses a route covers, each with the
+	// prefix length of the most specific such route.
 	j.addresses = nil
 	for _, s := range m.ips {
 		a, err := netip.ParseAddr(s)
 		if err != nil {
 			continue
 		}
-		bits := a.BitLen()
-		for _, r := range nw.routes {
-			if r.target.Contains(a) && !r.via.IsValid() {
-				bits = r.target.Bits()
-				break
-			}
+		if r, ok := nw.routeOf(a); ok {
+			j.addresses = append(j.addresses, netip.PrefixFrom(a, r.Bits()).String())
 		}
-		j.addresses = append(j.addresses, netip.PrefixFrom(a, bits).String())
 	}
 	j.lastConfig = now
 	j.everConfigured = true
@@ -284,7 +283,32 @@ func newMember(nwid, id string, now time.Time) *member {
 	}
 }
 
-// nextFree is the first pool address no other member holds.
+// routeOf is the most specific route target containing a.
+func (nw *network) routeOf(a netip.Addr) (netip.Prefix, bool) {
+	var best netip.Prefix
+	for _, r := range nw.routes {
+		if r.target.Contains(a) && (!best.IsValid() || r.target.Bits() > best.Bits()) {
+			best = r.target
+		}
+	}
+	return best, best.IsValid()
+}
+
+// hasRoutedIPv4 reports whether one of ips is an IPv4 address inside a
+// route of the network.
+func (nw *network) hasRoutedIPv4(ips []string) bool {
+	for _, s := range ips {
+		if a, err := netip.ParseAddr(s); err == nil && a.Is4() {
+			if _, ok := nw.routeOf(a); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nextFree is the first pool address inside a route, not ending in .255,
+// that no other member holds.
 func (nw *network) nextFree(self string) (netip.Addr, bool) {
 	used := map[string]bool{}
 	for id, m := range nw.members {
@@ -296,8 +320,9 @@ func (nw *network) nextFree(self string) (netip.Addr, bool) {
 		}
 	}
 	for _, p := range nw.pools {
-		for a := p.start; a.IsValid() && !p.end.Less(a); a = a.Next() {
-			if !used[a.String()] {
+		// Bounded as the real controller's 1000 trials per pool.
+		for a, trials := p.start, 0; a.IsValid() && !p.end.Less(a) && trials < 1000; a, trials = a.Next(), trials+1 {
+			if _, routed := nw.routeOf(a); routed && !used[a.String()] && !(a.Is4() && a.As4()[3] == 255) {
 				return a, true
 			}
 		}
