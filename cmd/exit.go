@@ -27,9 +27,31 @@ var version = "dev"
 // 3 done but some clusters unreachable, 130 interrupted.
 func Main() ExitCode {
 	f := cmdutil.New(version)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f.SignalsReady = cancelOnSignal(cancel, os.Interrupt, syscall.SIGTERM)
 	return Run(ctx, f, os.Args[1:])
+}
+
+// cancelOnSignal calls cancel when one of sigs arrives, and returns a func
+// that waits until they are registered. The registration goes on beside
+// the command: os/signal's first Notify starts a thread for the signal
+// mask and hands it each signal in turn, which the command would
+// otherwise wait for at start. Until it is done a signal ends the process
+// as it would end any program; commands that start something a signal
+// must stop cleanly wait for it first (Factory.SignalsReady). The
+// registration lasts until the process exits: removing it at exit costs
+// another round trip and gains nothing.
+func cancelOnSignal(cancel context.CancelFunc, sigs ...os.Signal) (ready func()) {
+	registered := make(chan struct{})
+	go func() {
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, sigs...)
+		close(registered)
+		<-ch
+		cancel()
+	}()
+	return func() { <-registered }
 }
 
 // Run executes one command line with the given factory. Tests call it with

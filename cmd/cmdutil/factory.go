@@ -25,6 +25,22 @@ type Factory struct {
 	ConfigDir func() (string, error)
 	// Executable is the path of the running fogctl binary.
 	Executable func() (string, error)
+	// SignalsReady returns once SIGINT and SIGTERM cancel the command's
+	// context instead of ending the process. Main registers them on a
+	// goroutine of its own, beside the command (os/signal's first
+	// registration takes about 0.2 ms, which every command would wait
+	// for); a command waits here before it starts what a signal must
+	// stop cleanly, such as a run's nodes. Nil when there is nothing to
+	// wait for (tests). Use WaitSignals.
+	SignalsReady func()
+}
+
+// WaitSignals returns once SIGINT and SIGTERM cancel the command's context
+// (see SignalsReady).
+func (f *Factory) WaitSignals() {
+	if f != nil && f.SignalsReady != nil {
+		f.SignalsReady()
+	}
 }
 
 // New returns the Factory of a real process.

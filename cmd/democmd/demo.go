@@ -24,6 +24,9 @@ type DemoOptions struct {
 	HTTPClient func() (*http.Client, error)
 	StateDir   func() (string, error)
 	Live       runcmd.LiveFunc
+	// WaitSignals returns once SIGINT and SIGTERM cancel the demo rather
+	// than end the process; nil waits for nothing.
+	WaitSignals func()
 
 	Keep          bool
 	PrintWorkflow bool
@@ -32,7 +35,7 @@ type DemoOptions struct {
 
 // NewCmdDemo builds `fogctl demo`.
 func NewCmdDemo(f *cmdutil.Factory, runF func(*DemoOptions) error) *cobra.Command {
-	opts := &DemoOptions{IO: f.IOStreams, HTTPClient: f.HTTPClient, StateDir: f.StateDir}
+	opts := &DemoOptions{IO: f.IOStreams, HTTPClient: f.HTTPClient, StateDir: f.StateDir, WaitSignals: f.WaitSignals}
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the built-in air-quality pipeline",
@@ -81,11 +84,12 @@ func demoRun(ctx context.Context, opts *DemoOptions) (err error) {
 	fmt.Fprintf(opts.IO.ErrOut, "Demo services on %s: %s, %d nodes (clean fails once, then succeeds on retry)\n",
 		svc.URL, wf.Name, len(wf.Nodes))
 	ropts := &runcmd.RunOptions{
-		IO:         opts.IO,
-		HTTPClient: opts.HTTPClient,
-		StateDir:   opts.StateDir,
-		Live:       opts.Live,
-		NoTUI:      opts.NoTUI,
+		IO:          opts.IO,
+		HTTPClient:  opts.HTTPClient,
+		StateDir:    opts.StateDir,
+		Live:        opts.Live,
+		NoTUI:       opts.NoTUI,
+		WaitSignals: opts.WaitSignals,
 	}
 	if ropts.Live == nil {
 		ropts.Live = runcmd.DefaultLive

@@ -30,6 +30,9 @@ type RunOptions struct {
 	// Live renders a run on a terminal (the compact status; the TUI plugs
 	// in here).
 	Live LiveFunc
+	// WaitSignals returns once SIGINT and SIGTERM cancel the run rather
+	// than end the process (Factory.WaitSignals); nil waits for nothing.
+	WaitSignals func()
 
 	File     string
 	Input    string // a file, or "-" for stdin
@@ -43,7 +46,7 @@ type RunOptions struct {
 
 // NewCmdRun builds `fogctl run FILE`.
 func NewCmdRun(f *cmdutil.Factory, runF func(*RunOptions) error) *cobra.Command {
-	opts := &RunOptions{IO: f.IOStreams, HTTPClient: f.HTTPClient, StateDir: f.StateDir, Live: DefaultLive}
+	opts := &RunOptions{IO: f.IOStreams, HTTPClient: f.HTTPClient, StateDir: f.StateDir, Live: DefaultLive, WaitSignals: f.WaitSignals}
 	cmd := &cobra.Command{
 		Use:   "run FILE",
 		Short: "Run a workflow",
@@ -274,6 +277,10 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err 
 	}
 	runID = rec.ID()
 
+	// From here a signal must cancel the run, not end the process.
+	if opts.WaitSignals != nil {
+		opts.WaitSignals()
+	}
 	// runCtx also ends when a live view the user quit returns early.
 	runCtx, cancelRun := context.WithCancel(ctx)
 	defer cancelRun()
