@@ -423,8 +423,8 @@ func (c *Client) AssignIP(ctx context.Context, nwid, id, ip string) (Member, err
 	if err := ValidateMemberID(id); err != nil {
 		return Member{}, err
 	}
-	if _, err := netip.ParseAddr(strings.TrimSpace(ip)); err != nil {
-		return Member{}, invalidf("address %q: not an IP address like 10.147.15.7 or fd00::7", ip)
+	if _, err := parseIP(ip); err != nil {
+		return Member{}, err
 	}
 	m, err := c.Member(ctx, nwid, id)
 	if err != nil {
@@ -466,11 +466,10 @@ func (c *Client) RemoveIP(ctx context.Context, nwid, id, ip string) (Member, err
 	if err := ValidateMemberID(id); err != nil {
 		return Member{}, err
 	}
-	a, err := netip.ParseAddr(strings.TrimSpace(ip))
-	if err != nil || a.Zone() != "" {
-		return Member{}, invalidf("address %q: not an IP address like 10.147.15.7 or fd00::7", ip)
+	a, err := parseIP(ip)
+	if err != nil {
+		return Member{}, err
 	}
-	a = a.Unmap()
 	m, err := c.Member(ctx, nwid, id)
 	if err != nil {
 		return Member{}, err

@@ -131,11 +131,10 @@ func ParseMemberIP(ip string, n Network) (netip.Addr, error) {
 // broadcast address of that route. It need not lie in a pool: pools are
 // only what the controller hands out by itself.
 func ParseStaticIP(ip string, n Network) (netip.Addr, error) {
-	a, err := netip.ParseAddr(strings.TrimSpace(ip))
-	if err != nil || a.Zone() != "" {
-		return netip.Addr{}, invalidf("address %q: not an IP address like 10.147.15.7 or fd00::7", ip)
+	a, err := parseIP(ip)
+	if err != nil {
+		return netip.Addr{}, err
 	}
-	a = a.Unmap()
 	if !a.IsGlobalUnicast() && !a.IsPrivate() {
 		return netip.Addr{}, invalidf("address %s: not a unicast address a node can use", a)
 	}
@@ -150,6 +149,16 @@ func ParseStaticIP(ip string, n Network) (netip.Addr, error) {
 		return netip.Addr{}, invalidf("address %s is the broadcast address of %s", a, r)
 	}
 	return a, nil
+}
+
+// parseIP parses one address, IPv4 or IPv6, without a zone; an
+// IPv4-mapped IPv6 address becomes the IPv4 address.
+func parseIP(ip string) (netip.Addr, error) {
+	a, err := netip.ParseAddr(strings.TrimSpace(ip))
+	if err != nil || a.Zone() != "" {
+		return netip.Addr{}, invalidf("address %q: not an IP address like 10.147.15.7 or fd00::7", ip)
+	}
+	return a.Unmap(), nil
 }
 
 // RouteOf returns the most specific route of the network that contains

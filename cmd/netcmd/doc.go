@@ -1,7 +1,7 @@
 // Package netcmd implements `fogctl net`: the ZeroTier overlay, through the
 // local ZeroTier One service of this machine (node commands: join, leave,
 // status, wait) and its embedded network controller on the fog server
-// (create, list, show, pool, members, authorize, deauthorize).
+// (create, list, show, delete, pool, members, ip, authorize, deauthorize).
 //
 // It owns the flags and environment variables that find the service and
 // its auth token, the tables and -o json|yaml records, and the mapping of

@@ -17,6 +17,10 @@ func commands(nwid, member string) map[string][]string {
 		"create":      {"create", "fleet", "--cidr", "10.147.15.0/24"},
 		"list":        {"list"},
 		"show":        {"show", nwid},
+		"delete":      {"delete", nwid, "--yes"},
+		"ip add":      {"ip", "add", nwid, member, "10.147.15.30"},
+		"ip rm":       {"ip", "rm", nwid, member, "10.147.15.30"},
+		"ip list":     {"ip", "list", nwid, member},
 		"pool add":    {"pool", "add", nwid, "10.147.16.0/24"},
 		"pool rm":     {"pool", "rm", nwid, "10.147.15.0/24"},
 		"members":     {"members", nwid},
@@ -99,6 +103,12 @@ func TestNetNotFoundNamesTheNetworkOrMember(t *testing.T) {
 		{[]string{"authorize", unknownNet, "0123456789"}, false, "network " + unknownNet + " not found on the controller"},
 		{[]string{"authorize", nwid, "0123456789", "--ip", "auto"}, false, "member 0123456789 not found in network " + nwid},
 		{[]string{"deauthorize", nwid, "0123456789"}, false, "member 0123456789 not found in network " + nwid},
+		{[]string{"delete", unknownNet, "--yes"}, false, "network " + unknownNet + " not found on the controller"},
+		{[]string{"ip", "add", unknownNet, "0123456789", "10.147.15.30"}, false, "network " + unknownNet + " not found on the controller"},
+		{[]string{"ip", "list", unknownNet, "0123456789"}, false, "network " + unknownNet + " not found on the controller"},
+		{[]string{"ip", "add", nwid, "0123456789", "10.147.15.30"}, false, "member 0123456789 not found in network " + nwid},
+		{[]string{"ip", "rm", nwid, "0123456789", "10.147.15.30"}, false, "member 0123456789 not found in network " + nwid},
+		{[]string{"ip", "list", nwid, "0123456789"}, false, "member 0123456789 not found in network " + nwid},
 		{[]string{"leave", nwid}, true, "leave network " + nwid + ": this node has not joined it"},
 		{[]string{"wait", nwid}, true, "this node has not joined network " + nwid},
 	} {
@@ -133,6 +143,11 @@ func TestNetBadInputExits2BeforeSending(t *testing.T) {
 		{[]string{"members", "nothex"}, `network id "nothex"`},
 		{[]string{"join", "nothex"}, `network id "nothex"`},
 		{[]string{"wait", "nothex"}, `network id "nothex"`},
+		{[]string{"delete", "nothex", "--yes"}, `network id "nothex"`},
+		{[]string{"ip", "add", nwid, member, "banana"}, `address "banana": not an IP address like 10.147.15.7 or fd00::7`},
+		{[]string{"ip", "rm", nwid, member, "10.147.15.300"}, `address "10.147.15.300": not an IP address`},
+		{[]string{"ip", "add", nwid, member, "fe80::1%zt0"}, `address "fe80::1%zt0": not an IP address`},
+		{[]string{"ip", "list", nwid, "XYZ"}, `member id "XYZ"`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			r := fl.ctl(t, false, tc.args...)
@@ -158,7 +173,8 @@ func TestNetBadInputExits2BeforeSending(t *testing.T) {
 		t.Errorf("a refused authorize changed the member: %q", m.out)
 	}
 	// Usage mistakes print usage and exit 2.
-	for _, args := range [][]string{{"show"}, {"members", nwid, "-o", "xml"}, {"wait", nwid, "--timeout", "0s"}, {"authorize", nwid, member, "--context", ""}} {
+	for _, args := range [][]string{{"show"}, {"members", nwid, "-o", "xml"}, {"wait", nwid, "--timeout", "0s"}, {"authorize", nwid, member, "--context", ""},
+		{"delete", nwid, nwid, "--yes"}, {"ip", "add", nwid, member}, {"ip", "list", nwid, member, "10.147.15.1"}, {"ip", "rm", nwid, member, "10.147.15.1", "-o", "wide"}} {
 		r := fl.ctl(t, false, args...)
 		if r.code != 2 || !strings.Contains(r.err, "Usage:") {
 			t.Errorf("%v: exit %d %q, want 2 with usage", args, r.code, r.err)

@@ -49,8 +49,15 @@ type result struct {
 // run runs one fogctl command line in-process with test streams.
 func (fl *fleet) run(t *testing.T, tty bool, args ...string) result {
 	t.Helper()
-	ios, _, out, errOut := cmdutil.Test()
+	return fl.runIn(t, tty, "", args...)
+}
+
+// runIn is run with stdin holding what the user types.
+func (fl *fleet) runIn(t *testing.T, tty bool, stdin string, args ...string) result {
+	t.Helper()
+	ios, in, out, errOut := cmdutil.Test()
 	ios.SetTTY(tty)
+	in.WriteString(stdin)
 	f := &cmdutil.Factory{
 		IOStreams:  ios,
 		Version:    "test",
@@ -68,6 +75,13 @@ func (fl *fleet) run(t *testing.T, tty bool, args ...string) result {
 func (fl *fleet) ctl(t *testing.T, tty bool, args ...string) result {
 	t.Helper()
 	return fl.run(t, tty, append(append([]string{"net"}, args...), "--zt-url", fl.fog.URL, "--token-file", fl.fog.TokenFile)...)
+}
+
+// ctlIn runs a command against the controller with stdin holding what
+// the user types.
+func (fl *fleet) ctlIn(t *testing.T, tty bool, stdin string, args ...string) result {
+	t.Helper()
+	return fl.runIn(t, tty, stdin, append(append([]string{"net"}, args...), "--zt-url", fl.fog.URL, "--token-file", fl.fog.TokenFile)...)
 }
 
 // node runs a command against the bus's local service.

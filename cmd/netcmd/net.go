@@ -37,9 +37,9 @@ func NewCmdNet(f *cmdutil.Factory) *cobra.Command {
 		Short: "Drive the ZeroTier overlay: networks, members, joining nodes",
 		Long: `Drive the ZeroTier overlay every cluster of the fleet sits on.
 
-Controller commands (create, list, show, pool, members, authorize,
-deauthorize) talk to the network controller embedded in the ZeroTier
-service of the fog server; node commands (join, leave, status, wait) talk
+Controller commands (create, list, show, delete, pool, members, ip,
+authorize, deauthorize) talk to the network controller embedded in the
+ZeroTier service of the fog server; node commands (join, leave, status, wait) talk
 to the ZeroTier service of the machine they run on. Both are reached at
 --zt-url (default http://127.0.0.1:9993) with the auth token read from
 --token-file, $FOGCTL_ZT_TOKEN_FILE, $FOGCTL_ZT_TOKEN, or zerotier-cli's
@@ -50,6 +50,7 @@ silently ignored, so fogctl reports any difference as an error.`,
 		Example: `  fogctl net create fleet --cidr 10.147.15.0/24
   fogctl net members 8056c2e21c000001 --pending
   fogctl net authorize 8056c2e21c000001 a1b2c3d4e5 --ip auto --context bus-17
+  fogctl net ip add 8056c2e21c000001 a1b2c3d4e5 10.147.15.30
   fogctl net join 8056c2e21c000001 && fogctl net wait 8056c2e21c000001`,
 	}
 	pf := cmd.PersistentFlags()
@@ -61,8 +62,10 @@ silently ignored, so fogctl reports any difference as an error.`,
 		NewCmdCreate(f, z, nil),
 		NewCmdList(f, z, nil),
 		NewCmdShow(f, z, nil),
+		NewCmdDelete(f, z, nil),
 		NewCmdPool(f, z),
 		NewCmdMembers(f, z, nil),
+		NewCmdIP(f, z),
 		NewCmdAuthorize(f, z, nil),
 		NewCmdDeauthorize(f, z, nil),
 		NewCmdJoin(f, z, nil),

@@ -1,6 +1,7 @@
 package netcmd
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -58,6 +59,47 @@ func TestTokenFromEnvironmentNeverFromAFlagValue(t *testing.T) {
 	for _, name := range []string{"token", "auth-token", "zt-token"} {
 		if NewCmdNet(testFactory()).PersistentFlags().Lookup(name) != nil {
 			t.Errorf("flag --%s would put the token in argv", name)
+		}
+	}
+}
+
+func TestParseDeleteAndIPOptions(t *testing.T) {
+	var d *DeleteOptions
+	cmd := NewCmdDelete(testFactory(), &ztFlags{}, func(o *DeleteOptions) error { d = o; return nil })
+	cmd.SetArgs([]string{"8056c2e21c000001", "-y"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if d.NetworkID != "8056c2e21c000001" || !d.Yes {
+		t.Errorf("delete: %+v", d)
+	}
+	// Not a terminal and no --yes: refused before runF, as a usage error.
+	d = nil
+	cmd = NewCmdDelete(testFactory(), &ztFlags{}, func(o *DeleteOptions) error { d = o; return nil })
+	cmd.SetArgs([]string{"8056c2e21c000001"})
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	var fe *cmdutil.FlagError
+	if err := cmd.Execute(); !errors.As(err, &fe) || d != nil {
+		t.Errorf("without --yes in a pipe: %v, runF called: %v", err, d != nil)
+	}
+
+	for verb, args := range map[string][]string{
+		"add":  {"8056c2e21c000001", "a1b2c3d4e5", "10.147.15.30", "-o", "yaml"},
+		"rm":   {"8056c2e21c000001", "a1b2c3d4e5", "10.147.15.30", "-o", "yaml"},
+		"list": {"8056c2e21c000001", "a1b2c3d4e5", "-o", "yaml"},
+	} {
+		var got *IPOptions
+		cmd := newCmdIPVerb(testFactory(), &ztFlags{}, verb, func(o *IPOptions) error { got = o; return nil })
+		cmd.SetArgs(args)
+		if err := cmd.Execute(); err != nil {
+			t.Fatal(err)
+		}
+		want := &IPOptions{Verb: verb, NetworkID: "8056c2e21c000001", MemberID: "a1b2c3d4e5", IP: "10.147.15.30", Output: "yaml"}
+		if verb == "list" {
+			want.IP = ""
+		}
+		if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(IPOptions{}, "IO", "Client")); diff != "" {
+			t.Errorf("ip %s (-want +got):\n%s", verb, diff)
 		}
 	}
 }
