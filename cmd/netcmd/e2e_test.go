@@ -124,3 +124,40 @@ func TestE2E_DocumentedProcedure(t *testing.T) {
 		}
 	}
 }
+
+// TestE2E_RenumberThenDelete moves a bus to another overlay address and
+// then deletes the network, with the real binary: its stdin is not a
+// terminal, so delete must refuse until --yes is given.
+func TestE2E_RenumberThenDelete(t *testing.T) {
+	home := t.TempDir()
+	w := ztfake.NewWorld()
+	fog := ztfake.Serve(t, w.NewNode(ztfake.NodeOptions{Name: "fog", Controller: true}))
+	bus := ztfake.Serve(t, w.NewNode(ztfake.NodeOptions{Name: "bus-17"}))
+	nwid := ok(t, fogctl(t, home, fog, "net", "create", "fleet", "--cidr", "10.147.15.0/24"))
+	member := ok(t, fogctl(t, home, bus, "net", "join", nwid))
+	ok(t, fogctl(t, home, fog, "net", "authorize", nwid, member, "--ip", "10.147.15.17"))
+
+	// Removing the only address first is refused: the controller would
+	// hand one out again.
+	if r := fogctl(t, home, fog, "net", "ip", "rm", nwid, member, "10.147.15.17"); r.code != 2 || !strings.Contains(r.err, "add the new address first") {
+		t.Errorf("rm of the last address: exit %d %q", r.code, r.err)
+	}
+	ok(t, fogctl(t, home, fog, "net", "ip", "add", nwid, member, "10.147.15.30"))
+	ok(t, fogctl(t, home, fog, "net", "ip", "rm", nwid, member, "10.147.15.17"))
+	if l := ok(t, fogctl(t, home, fog, "net", "ip", "list", nwid, member)); l != "10.147.15.30\t10.147.15.0/24\tyes" {
+		t.Errorf("ip list: %q", l)
+	}
+	if ip := ok(t, fogctl(t, home, bus, "net", "wait", nwid, "--timeout", "30s")); ip != "10.147.15.30" {
+		t.Errorf("the bus's address: %q, want 10.147.15.30", ip)
+	}
+
+	r := fogctl(t, home, fog, "net", "delete", nwid)
+	if r.code != 2 || !strings.Contains(r.err, "pass --yes") {
+		t.Errorf("delete without --yes from a pipe: exit %d %q", r.code, r.err)
+	}
+	ok(t, fogctl(t, home, fog, "net", "show", nwid))
+	ok(t, fogctl(t, home, fog, "net", "delete", nwid, "--yes"))
+	if l := ok(t, fogctl(t, home, fog, "net", "list")); strings.Contains(l, nwid) {
+		t.Errorf("list after delete: %q", l)
+	}
+}
