@@ -71,7 +71,10 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	if err != nil {
 		return netErr(err)
 	}
-	what := networkTitle(n) + " and its " + plural(len(revs), "member")
+	what := networkTitle(n) + " with no members"
+	if len(revs) > 0 {
+		what = networkTitle(n) + " and its " + plural(len(revs), "member")
+	}
 	if !opts.Yes {
 		ok, err := confirm(ctx, opts.IO, "Delete "+what+"? Nodes that joined it lose the overlay.")
 		if err != nil {

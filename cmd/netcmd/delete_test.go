@@ -50,7 +50,7 @@ func TestNetDeleteAsksOnATerminal(t *testing.T) {
 			fl := newFleet(t)
 			nwid := fl.network(t)
 			r := fl.ctlIn(t, true, tc.typed, "delete", nwid)
-			question := "? Delete network \"fleet\" (" + nwid + ") and its 0 members? Nodes that joined it lose the overlay. [y/N] "
+			question := "? Delete network \"fleet\" (" + nwid + ") with no members? Nodes that joined it lose the overlay. [y/N] "
 			if !strings.HasPrefix(r.err, question) {
 				t.Errorf("stderr %q, want it to start with the question %q", r.err, question)
 			}
