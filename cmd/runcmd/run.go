@@ -42,6 +42,10 @@ type RunOptions struct {
 	Resume   string // a run ID to continue
 	NoTUI    bool
 	Format   string // graph: "dot" or "text"
+
+	// record, when set, is the run's journal being created beside the
+	// command (runRun); Execute creates it itself otherwise.
+	record *pendingRecord
 }
 
 // NewCmdRun builds `fogctl run FILE`.
@@ -143,6 +147,10 @@ type Job struct {
 func runRun(ctx context.Context, opts *RunOptions) error {
 	tuneGC()
 	keepRunningOnClosedPipe()
+	// The run's journal is created while the workflow is read and
+	// checked; an invalid workflow removes it.
+	opts.record = reserveRecord(opts.StateDir)
+	defer opts.record.abandon()
 	var input json.RawMessage
 	if opts.Input != "" {
 		var err error
@@ -252,19 +260,15 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err 
 	if isZeroClient(client) {
 		client = runClient() // tuned for DAG layers, never closed
 	}
-	stateDir, err := opts.StateDir()
-	if err != nil {
-		return "", fmt.Errorf("find the state directory for the run record: %w", err)
-	}
-	store, err := runstore.Open(stateDir)
-	if err != nil {
-		return "", err
+	pending := opts.record
+	if pending == nil {
+		pending = reserveRecord(opts.StateDir)
 	}
 	input := job.Input
 	if len(input) == 0 {
 		input = json.RawMessage("{}")
 	}
-	rec, err := store.Create(runstore.Meta{
+	rec, err := pending.create(runstore.Meta{
 		Workflow:    job.Path,
 		Nodes:       len(job.Workflow.Nodes),
 		Input:       input,

@@ -129,6 +129,15 @@ func TestRunInvalidInput(t *testing.T) {
 			if out.Len() != 0 {
 				t.Errorf("stdout not empty: %q", out)
 			}
+			// The journal created beside the reading of the workflow is
+			// removed: nothing ran, nothing is listed.
+			state, err := f.StateDir()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if left, _ := filepath.Glob(filepath.Join(state, "runs", "*.jsonl")); len(left) != 0 {
+				t.Errorf("a run that never started left %s", left)
+			}
 		})
 	}
 }

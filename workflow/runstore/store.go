@@ -145,18 +145,42 @@ func (s *Store) Create(meta Meta, workflowData []byte) (*Run, error) {
 	if meta.Created.IsZero() {
 		meta.Created = time.Now()
 	}
-	meta.Created = meta.Created.UTC()
-	meta.PID = os.Getpid()
-	if len(meta.Input) == 0 {
-		meta.Input = json.RawMessage("{}")
+	res, err := s.Reserve(meta.Created)
+	if err != nil {
+		return nil, err
 	}
-	var path string
-	var journal *os.File
+	return s.CreateFrom(res, meta, workflowData)
+}
+
+// Reservation is the journal of a run that is about to start: created,
+// empty and locked. Creating the file is the costliest step of recording
+// a short run (0.3-0.5 ms of kernel time was measured on an ext4 without
+// a journal, whose inode allocator steps over recently deleted inodes),
+// so a caller may Reserve on a goroutine of its own while it reads and
+// checks the workflow, then CreateFrom. A reservation no run takes must
+// be Abandoned. Until its header is written, readers skip it as a
+// journal cut short, and retention spares it (it is locked).
+type Reservation struct {
+	created time.Time
+	id      string
+	path    string
+	file    *os.File
+	taken   bool
+}
+
+// ID is the ID the run will have.
+func (res *Reservation) ID() string { return res.id }
+
+// Reserve creates a new run's journal for a run created at created: it
+// picks an ID unique across processes, creates the file with O_EXCL and
+// takes its lock.
+func (s *Store) Reserve(created time.Time) (*Reservation, error) {
+	res := &Reservation{created: created.UTC()}
 	for i := 0; ; i++ {
-		meta.ID = NewID(meta.Created)
-		path = filepath.Join(s.dir, meta.ID+journalExt)
+		res.id = NewID(res.created)
+		res.path = filepath.Join(s.dir, res.id+journalExt)
 		var err error
-		journal, err = os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o600)
+		res.file, err = os.OpenFile(res.path, os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o600)
 		if err == nil {
 			break
 		}
@@ -164,15 +188,43 @@ func (s *Store) Create(meta Meta, workflowData []byte) (*Run, error) {
 			return nil, fmt.Errorf("create the run's journal: %w", err)
 		}
 	}
+	// The journal itself is the lock: held while the run goes, released
+	// by Close or by the kernel when the process dies.
+	if err := lockFile(res.file); err != nil {
+		res.Abandon()
+		return nil, fmt.Errorf("record run %s: lock the journal: %w", res.id, err)
+	}
+	return res, nil
+}
+
+// Abandon removes a reserved journal that no run took. It does nothing
+// once CreateFrom has taken it, or when called again.
+func (res *Reservation) Abandon() {
+	if res == nil || res.taken {
+		return
+	}
+	res.taken = true
+	res.file.Close()
+	os.Remove(res.path)
+}
+
+// CreateFrom starts the record of a new run in a reserved journal, as
+// Create does: meta.ID and meta.Created are the reservation's.
+func (s *Store) CreateFrom(res *Reservation, meta Meta, workflowData []byte) (*Run, error) {
+	if res.taken {
+		return nil, fmt.Errorf("record run %s: the reserved journal was already used", res.id)
+	}
+	res.taken = true
+	meta.ID, meta.Created = res.id, res.created
+	meta.PID = os.Getpid()
+	if len(meta.Input) == 0 {
+		meta.Input = json.RawMessage("{}")
+	}
+	path, journal := res.path, res.file
 	fail := func(err error) (*Run, error) {
 		journal.Close()
 		os.Remove(path)
 		return nil, fmt.Errorf("record run %s: %w", meta.ID, err)
-	}
-	// The journal itself is the lock: held while the run goes, released
-	// by Close or by the kernel when the process dies.
-	if err := lockFile(journal); err != nil {
-		return fail(fmt.Errorf("lock the journal: %w", err))
 	}
 	// The header line: the same object json.Marshal(header{...}) makes,
 	// without reflection (see appendMeta).

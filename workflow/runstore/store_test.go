@@ -3,7 +3,9 @@ package runstore
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -751,4 +753,69 @@ func record(t testing.TB, s *Store, created time.Time, ran bool) string {
 		t.Fatal(err)
 	}
 	return r.ID()
+}
+
+// TestReservation: a reserved journal is locked and empty; while it waits
+// for its run, readers skip it and retention keeps it. CreateFrom gives
+// the run the reservation's ID and time; Abandon then does nothing. A
+// reservation abandoned instead leaves nothing behind and cannot be
+// used.
+func TestReservation(t *testing.T) {
+	s := openStore(t)
+	s.Keep, s.pruneEvery, s.pruneGrace = 1, 0, 0 // retention at every run, of any age
+	t0 := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
+	done := record(t, s, t0, true)
+
+	res, err := s.Reserve(t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Running(res.ID()) {
+		t.Errorf("a reserved journal is not locked: retention could remove it")
+	}
+	if got, err := s.Resolve("latest"); err != nil || got != done {
+		t.Errorf("latest = %q, %v; want %s, not the reservation", got, err, done)
+	}
+	if list, err := s.List(); err != nil || len(list) != 1 || list[0].ID != done {
+		t.Errorf("List = %+v, %v; want only %s", list, err, done)
+	}
+	// Another process's retention, keeping 1 run: an older reservation
+	// is beyond it, and stays.
+	old, err := s.Reserve(t0.Add(-time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.prune(done)
+	if _, err := os.Stat(filepath.Join(s.Dir(), old.ID()+".jsonl")); err != nil {
+		t.Errorf("retention removed a reserved journal: %v", err)
+	}
+	old.Abandon()
+
+	run, err := s.CreateFrom(res, Meta{Created: t0.Add(time.Hour)}, []byte("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Abandon() // after CreateFrom: nothing
+	if run.ID() != res.ID() || !run.Meta().Created.Equal(t0.Add(time.Minute)) {
+		t.Errorf("run %s created %s; want the reservation's %s at %s", run.ID(), run.Meta().Created, res.ID(), t0.Add(time.Minute))
+	}
+	if err := run.Close(true); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Resolve("latest"); err != nil || got != run.ID() {
+		t.Errorf("latest = %q, %v; want %s", got, err, run.ID())
+	}
+
+	gone, err := s.Reserve(t0.Add(2 * time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone.Abandon()
+	gone.Abandon()
+	if _, err := os.Stat(filepath.Join(s.Dir(), gone.ID()+".jsonl")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("an abandoned reservation is left: %v", err)
+	}
+	if _, err := s.CreateFrom(gone, Meta{}, []byte("x")); err == nil {
+		t.Errorf("CreateFrom took an abandoned reservation")
+	}
 }
