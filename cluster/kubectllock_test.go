@@ -243,7 +243,7 @@ func TestUpdateWaitsForKubectlsLock(t *testing.T) {
 				t.Errorf("the edit ran while %s existed", lp)
 			}
 			// The lock file is there again, and it is fogctl's.
-			if data, err := os.ReadFile(lp); err != nil || !strings.HasPrefix(string(data), strconv.Itoa(os.Getpid())+" ") {
+			if data, err := os.ReadFile(lp); err != nil || !strings.Contains(string(data), " "+strconv.Itoa(os.Getpid())+" ") {
 				t.Errorf("%s during the edit: %q %v, want it created by this process", lp, data, err)
 			}
 			return tx.Use("bus-18")

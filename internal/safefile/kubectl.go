@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -15,6 +16,10 @@ import (
 // ~/.kube/config.lock. The path is the kubeconfig's path as listed
 // (--kubeconfig, KUBECONFIG or ~/.kube/config), symlinks not followed.
 const KubectlLockSuffix = ".lock"
+
+// kubectlLockMark starts what fogctl writes into a kubectl lock file it
+// creates, before the holder line. kubectl's own are empty.
+const kubectlLockMark = "fogctl-kubeconfig-lock "
 
 // Polling bounds of LockKubectl: an O_EXCL file cannot be waited on, so
 // the waiter tries again, first after kubectlPollMin, doubling up to
@@ -33,40 +38,28 @@ type KubectlLockedError struct {
 	Lock string
 	// Waited is how long LockKubectl waited.
 	Waited time.Duration
-	// PID, Program and Since name the holder when the lock file says who
-	// made it (fogctl does; kubectl leaves it empty): 0, "" and zero if not.
-	PID     int
-	Program string
-	Since   time.Time
 }
 
 func (e *KubectlLockedError) Error() string {
-	waited := e.Waited.Round(100 * time.Millisecond)
-	if e.PID > 0 {
-		prog := e.Program
-		if prog == "" {
-			prog = "process"
-		}
-		holder := fmt.Sprintf("%s pid %d", prog, e.PID)
-		if !e.Since.IsZero() {
-			holder += fmt.Sprintf(" (started %s)", e.Since.Local().Format("15:04:05"))
-		}
-		return fmt.Sprintf("%s is locked by %s: waited %s for %s to go (if that process is not running, remove %s)", e.Path, holder, waited, e.Lock, e.Lock)
-	}
-	return fmt.Sprintf("%s is locked by kubectl: waited %s for %s to go (kubectl leaves it behind when killed: if no kubectl is running, remove %s)", e.Path, waited, e.Lock, e.Lock)
+	return fmt.Sprintf("%s is locked by kubectl: waited %s for %s to go (kubectl leaves it behind when killed: if no kubectl is running, remove %s)",
+		e.Path, e.Waited.Round(100*time.Millisecond), e.Lock, e.Lock)
 }
 
 // LockKubectl takes kubectl's lock of the kubeconfig path: it creates
 // path+KubectlLockSuffix with O_EXCL and mode 0600, as kubectl does, so a
 // kubectl that wants to write the file meanwhile fails ("file exists")
 // instead of overwriting fogctl's change or having its own overwritten.
+// The caller must hold Lock(path) already: fogctl processes queue fairly
+// on that flock, and only one of them at a time comes here.
 //
 // While the lock file exists, LockKubectl tries again at short intervals
 // for at most timeout (DefaultTimeout when 0) or until ctx ends, then
-// returns a *KubectlLockedError. It never removes a lock file it did not
-// create: one that a killed kubectl left behind stays until the user
-// removes it. Hold Lock first, so that fogctl processes queue fairly on
-// their flock and only one of them polls here.
+// returns a *KubectlLockedError. It never removes a lock file that
+// kubectl or anyone else made: one that a killed kubectl left behind
+// stays until the user removes it. The one exception is a lock file that
+// fogctl made (it says so inside): as the caller holds fogctl's flock,
+// and fogctl removes its lock file before it lets go of the flock, the
+// fogctl that made it was killed, and it is removed at once.
 //
 // The returned Unlock removes the lock file, unless it is no longer the
 // one LockKubectl created.
@@ -75,7 +68,7 @@ func LockKubectl(ctx context.Context, path string, timeout time.Duration) (Unloc
 }
 
 // lockKubectl is LockKubectl; waiting, if not nil, is called once when
-// the first attempt finds the lock file (tests wait on it).
+// the first attempt finds kubectl's lock file (tests wait on it).
 func lockKubectl(ctx context.Context, path string, timeout time.Duration, waiting func()) (Unlock, error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -84,23 +77,29 @@ func lockKubectl(ctx context.Context, path string, timeout time.Duration, waitin
 	start := time.Now()
 	deadline := start.Add(timeout)
 	interval := kubectlPollMin
+	content := kubectlLockMark + holderLine()
 	for {
-		f, err := os.OpenFile(lockPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		st, err := createKubectlLock(lockPath, content)
 		if err == nil {
-			return kubectlHeld(f, lockPath)
+			return kubectlUnlock(lockPath, st, content), nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
 			return nil, fmt.Errorf("lock %s: %w", path, err)
 		}
-		if waiting != nil {
+		reclaimed, err := reclaimKubectlLock(lockPath)
+		if err != nil {
+			return nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		if waiting != nil && !reclaimed {
 			waiting()
 			waiting = nil
 		}
 		left := time.Until(deadline)
 		if left <= 0 {
-			le := &KubectlLockedError{Path: path, Lock: lockPath, Waited: time.Since(start)}
-			le.PID, le.Program, le.Since = readHolder(lockPath)
-			return nil, le
+			return nil, &KubectlLockedError{Path: path, Lock: lockPath, Waited: time.Since(start)}
+		}
+		if reclaimed {
+			continue
 		}
 		timer := time.NewTimer(min(interval, left))
 		select {
@@ -113,21 +112,67 @@ func lockKubectl(ctx context.Context, path string, timeout time.Duration, waitin
 	}
 }
 
-// kubectlHeld records the holder in the lock file just created (kubectl
-// ignores its content) and returns the Unlock that removes it.
-func kubectlHeld(f *os.File, lockPath string) (Unlock, error) {
-	line := holderLine()
+// reclaimKubectlLock removes lockPath if a fogctl made it, which, under
+// fogctl's flock, means a fogctl that was killed before it could remove it.
+func reclaimKubectlLock(lockPath string) (bool, error) {
+	data, err := os.ReadFile(lockPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true, nil // gone meanwhile: try again at once
+	}
+	if err != nil {
+		return false, nil // kubectl's are mode 0: not ours
+	}
+	rest, ok := strings.CutPrefix(string(data), kubectlLockMark)
+	if pid, _, _ := parseHolder(rest); !ok || pid <= 0 {
+		return false, nil
+	}
+	if err := os.Remove(lockPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("remove %s, left by a fogctl that was killed: %w", lockPath, err)
+	}
+	return true, nil
+}
+
+// createKubectlLock creates lockPath with content in one step, as far
+// as anyone else can see: content goes to a file of fogctl's own (its name
+// is safe under the flock), which is then hard-linked to lockPath; like
+// O_EXCL, link(2) fails if lockPath exists. A fogctl killed at any moment
+// thus leaves no lock file or one that says it is fogctl's, never an empty
+// one that would pass for kubectl's.
+func createKubectlLock(lockPath, content string) (fs.FileInfo, error) {
+	tmp := lockPath + ".fogctl-new"
+	if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp)
+	err := os.Link(tmp, lockPath)
+	if err == nil {
+		return os.Lstat(lockPath)
+	}
+	if errors.Is(err, fs.ErrExist) {
+		return nil, err
+	}
+	// No hard links on this file system: O_EXCL, then the content.
+	f, err := os.OpenFile(lockPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, err
+	}
 	st, err := f.Stat()
 	if err == nil {
-		_, err = f.WriteString(line)
+		_, err = f.WriteString(content)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		_ = os.Remove(lockPath)
-		return nil, fmt.Errorf("lock %s: %w", lockPath, err)
+		return nil, err
 	}
+	return st, nil
+}
+
+// kubectlUnlock returns the Unlock that removes the lock file st is,
+// if it is still there and still says content.
+func kubectlUnlock(lockPath string, st fs.FileInfo, content string) Unlock {
 	done := false
 	return func() {
 		if done {
@@ -136,13 +181,13 @@ func kubectlHeld(f *os.File, lockPath string) (Unlock, error) {
 		done = true
 		// Someone may have removed the lock file by hand and a kubectl
 		// created its own since (perhaps on the same inode): that one is
-		// not fogctl's to remove. kubectl's is empty; fogctl's names it.
+		// not fogctl's to remove. kubectl's is empty; fogctl's says so.
 		now, err := os.Lstat(lockPath)
 		if err != nil || !os.SameFile(st, now) {
 			return
 		}
-		if data, err := os.ReadFile(lockPath); err == nil && string(data) == line {
+		if data, err := os.ReadFile(lockPath); err == nil && string(data) == content {
 			_ = os.Remove(lockPath)
 		}
-	}, nil
+	}
 }

@@ -141,7 +141,12 @@ func readHolder(lockPath string) (pid int, prog string, since time.Time) {
 	if err != nil {
 		return 0, "", time.Time{}
 	}
-	fields := strings.Fields(string(data))
+	return parseHolder(string(data))
+}
+
+// parseHolder reads a holderLine; pid is 0 if it is not one.
+func parseHolder(line string) (pid int, prog string, since time.Time) {
+	fields := strings.Fields(line)
 	if len(fields) >= 1 {
 		pid, _ = strconv.Atoi(fields[0])
 	}

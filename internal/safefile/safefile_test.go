@@ -28,14 +28,40 @@ func TestMain(m *testing.M) {
 		unlock()
 		os.Exit(0)
 	}
+	if p := os.Getenv("SAFEFILE_TEST_HOLD_KUBECTL"); p != "" {
+		// Both locks of a kubeconfig, as cluster.Update takes them.
+		unlock, err := Lock(context.Background(), p, time.Second)
+		if err != nil {
+			fmt.Println("error:", err)
+			os.Exit(1)
+		}
+		unlockK, err := LockKubectl(context.Background(), p, time.Second)
+		if err != nil {
+			fmt.Println("error:", err)
+			os.Exit(1)
+		}
+		fmt.Println("locked")
+		// Hold until stdin closes or the process is killed.
+		_, _ = bufio.NewReader(os.Stdin).ReadString('\n')
+		unlockK()
+		unlock()
+		os.Exit(0)
+	}
 	os.Exit(m.Run())
 }
 
 // holder starts a child process that takes the lock of path and holds it.
 func holder(t *testing.T, path string) *exec.Cmd {
 	t.Helper()
+	return holderCmd(t, path, "SAFEFILE_TEST_HOLD")
+}
+
+// holderCmd starts a child process that takes the locks of path that env
+// (see TestMain) names and holds them.
+func holderCmd(t *testing.T, path, env string) *exec.Cmd {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "SAFEFILE_TEST_HOLD="+path)
+	cmd.Env = append(os.Environ(), env+"="+path)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
