@@ -36,8 +36,8 @@ func (tx *Tx) Kubeconfig() *Kubeconfig { return tx.k }
 // fogctl processes queue, then, once all of those are held, kubectl's
 // <file>.lock (safefile.LockKubectl), so that a kubectl writing meanwhile
 // fails instead of losing one of the two changes. Both are released, in
-// reverse order, on every return; a <file>.lock that Update did not
-// create is never removed.
+// reverse order, on every return. A <file>.lock that kubectl left behind
+// is never removed: Update fails after k.LockTimeout, naming it.
 func (k *Kubeconfig) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	paths := append([]string(nil), k.precedence...)
 	if def := k.defaultFile(); def != "" {
