@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/fogctl/fogctl/workflow"
 )
 
@@ -72,7 +72,7 @@ func BenchmarkRunView1000(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
 				m.Update(tickMsg(t0.Add(2*time.Second + time.Duration(i)*tickEvery)))
-				_ = m.View()
+				_ = m.View().Content
 			}
 			perFrame := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 			b.ReportMetric(perFrame/float64(frameBudget.Nanoseconds()), "ratio")

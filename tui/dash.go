@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/fogctl/fogctl/netoverlay"
 	"github.com/fogctl/fogctl/workflow"
@@ -159,6 +159,8 @@ type DashModel struct {
 	// tick schedules the next dashTickMsg (tests replace it).
 	tick    func(d time.Duration, gen int) tea.Cmd
 	tickGen int
+	// altScreen draws on the alternate screen.
+	altScreen bool
 }
 
 // NewDashModel returns the dashboard over src. Closing stop (the caller's
@@ -345,18 +347,23 @@ func (m *DashModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setStatus(false, "✓ run of %s ended", msg.file)
 		}
 		return m, loadRuns(m.src)
-	case tea.KeyMsg:
-		// Keys typed faster than a read arrive as one message: handle
+	case tea.KeyPressMsg:
+		// Keys typed faster than a read may arrive as one message: handle
 		// them one at a time (":ctx bus-17" typed at once, say).
-		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !m.typing {
+		if keys := splitText(msg); keys != nil && !m.typing {
 			var cmds []tea.Cmd
-			for _, r := range msg.Runes {
-				_, cmd := m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+			for _, k := range keys {
+				_, cmd := m.key(k)
 				cmds = append(cmds, cmd)
 			}
 			return m, tea.Batch(cmds...)
 		}
 		return m.key(msg)
+	case tea.PasteMsg:
+		// Pasted text goes into the command being typed, never to the keys.
+		if m.typing && m.confirm == "" {
+			m.command += oneLine(msg.Content)
+		}
 	}
 	return m, nil
 }
@@ -372,7 +379,7 @@ func (m *DashModel) setStatus(bad bool, format string, args ...any) {
 	m.status, m.statusBad = fmt.Sprintf(format, args...), bad
 }
 
-func (m *DashModel) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (m *DashModel) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
 	if m.confirm != "" {
 		cmd := m.onConfirm
@@ -400,8 +407,8 @@ func (m *DashModel) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			}
 		case key.Matches(msg, k.Complete):
 			m.complete()
-		case msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace:
-			m.command += string(msg.Runes)
+		case typed(msg) != "":
+			m.command += typed(msg)
 		}
 		return m, nil
 	}
@@ -607,8 +614,15 @@ func (m *DashModel) freeRows(h [3]int) int {
 
 // ---- view ----
 
-// View renders the dashboard, exactly height lines.
-func (m *DashModel) View() string {
+// View renders the dashboard, exactly height lines; on the alternate
+// screen when the caller asked for it.
+func (m *DashModel) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = m.altScreen
+	return v
+}
+
+func (m *DashModel) render() string {
 	var b strings.Builder
 	m.viewHeader(&b)
 	b.WriteByte('\n')

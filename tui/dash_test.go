@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/fogctl/fogctl/netoverlay"
 	"github.com/fogctl/fogctl/workflow"
 	"github.com/fogctl/fogctl/workflow/runstore"
@@ -164,7 +164,7 @@ func dashKey(t *testing.T, m *DashModel, ks ...string) {
 func TestDashView(t *testing.T) {
 	f := &fakeFleet{}
 	m := newDash(t, f, true)
-	frame := m.View()
+	frame := m.View().Content
 	checkFrame(t, frame, 80, 24)
 	golden(t, "TestDash_80x24", frame)
 	if f.probes != 1 {
@@ -172,7 +172,7 @@ func TestDashView(t *testing.T) {
 	}
 
 	m = newDash(t, &fakeFleet{}, false)
-	frame = m.View()
+	frame = m.View().Content
 	checkFrame(t, frame, 80, 24)
 	golden(t, "TestDash_no_zerotier_80x24", frame)
 	if strings.Contains(frame, "zerotier") {
@@ -187,7 +187,7 @@ func TestDashUseContext(t *testing.T) {
 	if strings.Join(f.used, ",") != "bus-17" {
 		t.Fatalf("enter on bus-17 used %v", f.used)
 	}
-	frame := m.View()
+	frame := m.View().Content
 	if !strings.Contains(frame, "✓ Switched to context bus-17") || !strings.Contains(frame, "* bus-17") {
 		t.Errorf("switch not shown:\n%s", frame)
 	}
@@ -197,9 +197,9 @@ func TestDashUseContext(t *testing.T) {
 		t.Errorf(":ctx depot used %v", f.used)
 	}
 	f.failUseOf = "bus-99"
-	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(":ctx bus-99")}) // typed in one read
+	m.Update(textMsg(":ctx bus-99")) // typed in one read
 	dashKey(t, m, "enter")
-	if frame := m.View(); !strings.Contains(frame, `switch to "bus-99": context "bus-99" is not defined`) {
+	if frame := m.View().Content; !strings.Contains(frame, `switch to "bus-99": context "bus-99" is not defined`) {
 		t.Errorf("failed switch not shown:\n%s", frame)
 	}
 }
@@ -215,7 +215,7 @@ func TestDashCommandCompletion(t *testing.T) {
 		{"ru", "run "},
 	} {
 		m.Update(keyMsg(":"))
-		m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(tc.typed)})
+		m.Update(textMsg(tc.typed))
 		m.Update(keyMsg("tab"))
 		if m.command != tc.want {
 			t.Errorf(":%s then tab gives :%s, want :%s", tc.typed, m.command, tc.want)
@@ -224,17 +224,32 @@ func TestDashCommandCompletion(t *testing.T) {
 	}
 }
 
+// TestDashPaste: a context name pasted after ":ctx " is typed into the
+// command line; outside it a paste is not taken for keys.
+func TestDashPaste(t *testing.T) {
+	f := &fakeFleet{}
+	m := newDash(t, f, false)
+	if _, cmd := m.Update(tea.PasteMsg{Content: "q"}); cmd != nil {
+		t.Fatal("a paste outside the command line acted as a key")
+	}
+	dashKey(t, m, ":", "c", "t", "x", " ")
+	m.Update(tea.PasteMsg{Content: "bus-18"})
+	if !m.typing || m.command != "ctx bus-18" {
+		t.Errorf("after pasting: typing %v, command %q; want typing \"ctx bus-18\"", m.typing, m.command)
+	}
+}
+
 func TestDashCommands(t *testing.T) {
 	f := &fakeFleet{}
 	m := newDash(t, f, false)
 	dashKey(t, m, ":")
-	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("run nightly.yaml")})
+	m.Update(textMsg("run nightly.yaml"))
 	_, cmd := m.Update(keyMsg("enter"))
 	if cmd == nil || f.runFile != "nightly.yaml" {
 		t.Fatalf(":run nightly.yaml handed the terminal to %q", f.runFile)
 	}
 	m.Update(runDoneMsg{file: "nightly.yaml"})
-	if !strings.Contains(m.View(), "✓ run of nightly.yaml ended") {
+	if !strings.Contains(m.View().Content, "✓ run of nightly.yaml ended") {
 		t.Error("end of :run not shown")
 	}
 
@@ -243,7 +258,7 @@ func TestDashCommands(t *testing.T) {
 		t.Error(":runs did not go to the runs")
 	}
 	dashKey(t, m, ":", "x", "enter")
-	if !strings.Contains(m.View(), `unknown command "x"`) {
+	if !strings.Contains(m.View().Content, `unknown command "x"`) {
 		t.Error("unknown command not reported")
 	}
 }
@@ -252,7 +267,7 @@ func TestDashProbeAgain(t *testing.T) {
 	f := &fakeFleet{}
 	m := newDash(t, f, false)
 	_, cmd := m.Update(keyMsg("r"))
-	if !m.probing || !strings.Contains(m.View(), "probing") {
+	if !m.probing || !strings.Contains(m.View().Content, "probing") {
 		t.Fatal("r did not start probing")
 	}
 	if _, again := m.Update(keyMsg("r")); again != nil {
@@ -263,8 +278,8 @@ func TestDashProbeAgain(t *testing.T) {
 		t.Errorf("after r: probing %v, %d rounds; want done, 2", m.probing, f.probes)
 	}
 	m.Update(dashTickMsg{at: dashNow.Add(90 * time.Second), gen: m.tickGen})
-	if !strings.Contains(m.View(), "probed 1m ago") {
-		t.Errorf("probe age not shown:\n%s", m.View())
+	if !strings.Contains(m.View().Content, "probed 1m ago") {
+		t.Errorf("probe age not shown:\n%s", m.View().Content)
 	}
 }
 
@@ -272,8 +287,8 @@ func TestDashZeroTierMembers(t *testing.T) {
 	f := &fakeFleet{}
 	m := newDash(t, f, true)
 	dashKey(t, m, "tab", "tab", "d")
-	if !strings.Contains(m.View(), "Deny a1b2c3d4e5 (bus-19) on 8056c2e21c000001") {
-		t.Fatalf("d did not ask:\n%s", m.View())
+	if !strings.Contains(m.View().Content, "Deny a1b2c3d4e5 (bus-19) on 8056c2e21c000001") {
+		t.Fatalf("d did not ask:\n%s", m.View().Content)
 	}
 	dashKey(t, m, "n")
 	if len(f.denied) != 0 {
@@ -283,7 +298,7 @@ func TestDashZeroTierMembers(t *testing.T) {
 	if strings.Join(f.authed, ",") != "a1b2c3d4e5" {
 		t.Fatalf("a, y authorized %v", f.authed)
 	}
-	frame := m.View()
+	frame := m.View().Content
 	if !strings.Contains(frame, "✓ Authorized member a1b2c3d4e5") || !strings.Contains(frame, "zerotier: 0 pending") {
 		t.Errorf("authorization not shown:\n%s", frame)
 	}
@@ -305,9 +320,9 @@ func TestDashResizeAndHelp(t *testing.T) {
 	m := newDash(t, &fakeFleet{}, true)
 	for _, sz := range [][2]int{{80, 24}, {200, 60}, {40, 10}, {120, 30}} {
 		m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
-		checkFrame(t, m.View(), sz[0], sz[1])
+		checkFrame(t, m.View().Content, sz[0], sz[1])
 		dashKey(t, m, "?")
-		checkFrame(t, m.View(), sz[0], sz[1])
+		checkFrame(t, m.View().Content, sz[0], sz[1])
 		dashKey(t, m, "esc")
 	}
 }
@@ -331,7 +346,7 @@ func TestDashManyContexts(t *testing.T) {
 	for range 150 {
 		m.Update(keyMsg("j"))
 	}
-	frame := m.View()
+	frame := m.View().Content
 	checkFrame(t, frame, 80, 24)
 	if !regexp.MustCompile(`›   bus-150 `).MatchString(frame) {
 		t.Errorf("cursor on bus-150 not on screen:\n%s", frame)

@@ -7,7 +7,11 @@
 // messages. tui never polls shared state, never starts a run and never
 // cancels one: when the user quits early it says so, and the caller cancels.
 // It never reads the environment for anything but what lipgloss and
-// bubbletea read themselves (NO_COLOR, TERM), and never writes files.
+// bubbletea read themselves (NO_COLOR, TERM, COLORTERM), and never writes
+// files. It asks the terminal nothing before a view starts (bubbletea v2
+// has no package init that does): its colours are the terminal's own 16,
+// which suit a light or a dark background alike, so the background is
+// never queried.
 //
 // styles.go is the only place a colour is named; keys.go holds every key
 // binding with its help text.

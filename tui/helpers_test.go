@@ -4,18 +4,16 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/fogctl/fogctl/workflow"
 	"github.com/google/go-cmp/cmp"
-	"github.com/muesli/termenv"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
@@ -24,17 +22,9 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden from the curr
 var t0 = time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
 
 // asciiStyles are the NO_COLOR styles: goldens hold no escapes.
-func asciiStyles() Styles {
-	r := lipgloss.NewRenderer(io.Discard)
-	r.SetColorProfile(termenv.Ascii)
-	return NewStyles(r)
-}
+func asciiStyles() Styles { return NewStyles(false) }
 
-func colorStyles() Styles {
-	r := lipgloss.NewRenderer(io.Discard)
-	r.SetColorProfile(termenv.ANSI256)
-	return NewStyles(r)
-}
+func colorStyles() Styles { return NewStyles(true) }
 
 // golden compares got with testdata/NAME.golden, or rewrites it with -update.
 func golden(t *testing.T, name, got string) {
@@ -138,31 +128,41 @@ func keys(m *RunModel, ks ...string) {
 	}
 }
 
-// keyMsg turns "enter", "esc", "ctrl+c", "up" or literal runes into a key.
-func keyMsg(k string) tea.KeyMsg {
+// keyMsg turns "enter", "esc", "ctrl+c", "up" or literal text into a key
+// press, as bubbletea's input decoder makes it.
+func keyMsg(k string) tea.KeyPressMsg {
 	switch k {
 	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
 	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
 	case "ctrl+c":
-		return tea.KeyMsg{Type: tea.KeyCtrlC}
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
 	case "up":
-		return tea.KeyMsg{Type: tea.KeyUp}
+		return tea.KeyPressMsg{Code: tea.KeyUp}
 	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
+		return tea.KeyPressMsg{Code: tea.KeyDown}
 	case "left":
-		return tea.KeyMsg{Type: tea.KeyLeft}
+		return tea.KeyPressMsg{Code: tea.KeyLeft}
 	case "right":
-		return tea.KeyMsg{Type: tea.KeyRight}
+		return tea.KeyPressMsg{Code: tea.KeyRight}
 	case "backspace":
-		return tea.KeyMsg{Type: tea.KeyBackspace}
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
 	case "pgdown":
-		return tea.KeyMsg{Type: tea.KeyPgDown}
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
 	case "tab":
-		return tea.KeyMsg{Type: tea.KeyTab}
+		return tea.KeyPressMsg{Code: tea.KeyTab}
 	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+	return textMsg(k)
+}
+
+// textMsg is a press carrying text: one character, or several that
+// arrived in one read.
+func textMsg(text string) tea.KeyPressMsg {
+	if r := []rune(text); len(r) == 1 {
+		return tea.KeyPressMsg{Code: r[0], Text: text}
+	}
+	return tea.KeyPressMsg{Code: tea.KeyExtended, Text: text}
 }
 
 // layered is a DAG of width x depth nodes: each node of layer k > 0 needs

@@ -1,6 +1,6 @@
 package tui
 
-import "github.com/charmbracelet/bubbles/key"
+import "charm.land/bubbles/v2/key"
 
 // runKeys are the key bindings of the run view, each with its help text.
 type runKeys struct {

@@ -6,31 +6,37 @@ import (
 	"fmt"
 	"io"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/fogctl/fogctl/workflow"
-	"github.com/muesli/termenv"
 )
 
 // Config says how a TUI talks to its terminal.
 type Config struct {
 	In  io.Reader
 	Out io.Writer
-	// Color false forces the Ascii profile (NO_COLOR); true lets the
-	// terminal's own capabilities decide.
+	// Color false writes no colour or attribute at all (NO_COLOR); true
+	// lets the terminal's own capabilities decide (TERM, COLORTERM: the
+	// terminal is never asked).
 	Color bool
 	// AltScreen draws on the terminal's alternate screen, as full-screen
 	// tools do, leaving the scrollback as it was.
 	AltScreen bool
 }
 
-// Renderer returns the lipgloss renderer for c's output.
-func (c Config) Renderer() *lipgloss.Renderer {
-	r := lipgloss.NewRenderer(c.Out)
-	if !c.Color {
-		r.SetColorProfile(termenv.Ascii)
+// options are the bubbletea options every TUI runs with.
+func (c Config) options() []tea.ProgramOption {
+	opts := []tea.ProgramOption{
+		tea.WithInput(c.In),
+		tea.WithOutput(c.Out),
+		// Signals reach the caller's context (cmd.Main), which cancels
+		// what runs; the view follows through its context.
+		tea.WithoutSignalHandler(),
 	}
-	return r
+	if !c.Color {
+		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
+	}
+	return opts
 }
 
 // RunWorkflow shows the live DAG of a run of wf on a terminal until the user
@@ -49,18 +55,9 @@ func RunWorkflow(ctx context.Context, in io.Reader, out io.Writer, wf *workflow.
 // cancels a run.
 func RunGraph(ctx context.Context, cfg Config, g Graph, runID string, events <-chan workflow.Event) (quitEarly bool, err error) {
 	stop := make(chan struct{})
-	m := NewRunModel(g, runID, events, stop, NewStyles(cfg.Renderer()))
-	opts := []tea.ProgramOption{
-		tea.WithInput(cfg.In),
-		tea.WithOutput(cfg.Out),
-		// Signals reach the caller's context (cmd.Main), which cancels the
-		// run; the view follows through ctxDoneMsg.
-		tea.WithoutSignalHandler(),
-	}
-	if cfg.AltScreen {
-		opts = append(opts, tea.WithAltScreen())
-	}
-	p := tea.NewProgram(m, opts...)
+	m := NewRunModel(g, runID, events, stop, NewStyles(cfg.Color))
+	m.altScreen = cfg.AltScreen
+	p := tea.NewProgram(m, cfg.options()...)
 	watched := make(chan struct{})
 	go func() {
 		defer close(watched)
@@ -94,12 +91,9 @@ func GraphOf(wf *workflow.Workflow) Graph {
 // RunDash shows the fleet dashboard until the user quits. ctx bounds every
 // probe and request it makes.
 func RunDash(ctx context.Context, cfg Config, src DashSource) error {
-	m := NewDashModel(ctx.Done(), src, NewStyles(cfg.Renderer()))
-	opts := []tea.ProgramOption{tea.WithInput(cfg.In), tea.WithOutput(cfg.Out), tea.WithContext(ctx), tea.WithoutSignalHandler()}
-	if cfg.AltScreen {
-		opts = append(opts, tea.WithAltScreen())
-	}
-	if _, err := tea.NewProgram(m, opts...).Run(); err != nil {
+	m := NewDashModel(ctx.Done(), src, NewStyles(cfg.Color))
+	m.altScreen = cfg.AltScreen
+	if _, err := tea.NewProgram(m, append(cfg.options(), tea.WithContext(ctx))...).Run(); err != nil {
 		if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -3,7 +3,9 @@ package tui
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -22,6 +24,12 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // runGraph runs RunGraph in the background over a pipe of keys.
@@ -82,5 +90,31 @@ func TestRunGraphContextEnds(t *testing.T) {
 	quitEarly, err := waitDone(t, done)
 	if err != nil || quitEarly {
 		t.Errorf("RunGraph = %v, %v; want a plain return (the run ended by itself)", quitEarly, err)
+	}
+}
+
+// TestRunGraphAltScreen: the view is drawn on the alternate screen, and
+// leaves it, only when the caller asks for it.
+func TestRunGraphAltScreen(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	const enter, leave = "\x1b[?1049h", "\x1b[?1049l"
+	for _, alt := range []bool{true, false} {
+		t.Run(fmt.Sprintf("AltScreen %v", alt), func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel() // the view quits once the engine has closed its channel
+			events := make(chan workflow.Event, 2)
+			events <- workflow.Event{RunID: runID, State: workflow.StateSucceeded, Time: t0}
+			close(events)
+			in, keys := io.Pipe()
+			defer keys.Close()
+			out := &syncBuffer{}
+			if _, err := RunGraph(ctx, Config{In: in, Out: out, AltScreen: alt}, diamond(), runID, events); err != nil {
+				t.Fatal(err)
+			}
+			got := out.String()
+			if strings.Contains(got, enter) != alt || strings.Contains(got, leave) != alt {
+				t.Errorf("alternate screen entered %v, left %v; want both %v in %q", strings.Contains(got, enter), strings.Contains(got, leave), alt, got)
+			}
+		})
 	}
 }

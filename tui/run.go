@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/fogctl/fogctl/workflow"
 )
@@ -143,6 +144,8 @@ type RunModel struct {
 	quitEarly        bool
 	// drawn counts the node cells the last frame drew: only visible ones.
 	drawn int
+	// altScreen draws on the alternate screen.
+	altScreen bool
 }
 
 // NewRunModel returns the run view of graph g, fed by events. stop, when
@@ -240,20 +243,47 @@ func (m *RunModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, tea.Quit
 		}
 		return m, nil
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		// Keys typed faster than a read (over SSH, or tmux send-keys)
-		// arrive as one message: handle them one at a time.
-		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !m.editingFilter {
+		// may arrive as one message: handle them one at a time.
+		if keys := splitText(msg); keys != nil && !m.editingFilter {
 			var cmds []tea.Cmd
-			for _, r := range msg.Runes {
-				_, cmd := m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+			for _, k := range keys {
+				_, cmd := m.key(k)
 				cmds = append(cmds, cmd)
 			}
 			return m, tea.Batch(cmds...)
 		}
 		return m.key(msg)
+	case tea.PasteMsg:
+		// Pasted text goes into the filter being typed, never to the keys.
+		if m.editingFilter {
+			m.filter += oneLine(msg.Content)
+			m.refilter()
+		}
 	}
 	return m, nil
+}
+
+// splitText splits a key press holding text of more than one character
+// into one press a character, or returns nil.
+func splitText(msg tea.KeyPressMsg) []tea.KeyPressMsg {
+	if utf8.RuneCountInString(msg.Text) < 2 || msg.Mod&(tea.ModCtrl|tea.ModAlt) != 0 {
+		return nil
+	}
+	var keys []tea.KeyPressMsg
+	for _, r := range msg.Text {
+		keys = append(keys, tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	return keys
+}
+
+// typed is the text a key press adds to a line being typed ("" for none).
+func typed(msg tea.KeyPressMsg) string {
+	if msg.Mod&(tea.ModCtrl|tea.ModAlt) != 0 {
+		return ""
+	}
+	return msg.Text
 }
 
 // apply folds one engine event into the view.
@@ -393,7 +423,7 @@ func (m *RunModel) elapsed(i int) (time.Duration, bool) {
 
 // ---- keys ----
 
-func (m *RunModel) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (m *RunModel) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
 	if m.confirmQuit {
 		switch {
@@ -421,12 +451,12 @@ func (m *RunModel) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 				m.filter = string(r[:len(r)-1])
 				m.refilter()
 			}
-		case msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace:
-			m.filter += string(msg.Runes)
+		case typed(msg) != "":
+			m.filter += typed(msg)
 			m.refilter()
-		case msg.Type == tea.KeyUp:
+		case msg.Code == tea.KeyUp:
 			m.moveList(-1)
-		case msg.Type == tea.KeyDown:
+		case msg.Code == tea.KeyDown:
 			m.moveList(1)
 		}
 		return m, nil
@@ -522,7 +552,7 @@ func (m *RunModel) quit() (tea.Model, tea.Cmd) {
 
 // ---- DAG navigation ----
 
-func (m *RunModel) moveDAG(msg tea.KeyMsg) {
+func (m *RunModel) moveDAG(msg tea.KeyPressMsg) {
 	if len(m.nodes) == 0 {
 		return
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/fogctl/fogctl/workflow"
 )
 
@@ -31,7 +31,7 @@ func diamondRunning() (*RunModel, *script) {
 
 func TestRunViewDiamondRunning(t *testing.T) {
 	m, _ := diamondRunning()
-	frame := m.View()
+	frame := m.View().Content
 	checkFrame(t, frame, 80, 24)
 	golden(t, "TestRunView_diamond_running", frame)
 
@@ -74,7 +74,7 @@ func failedRun() *RunModel {
 
 func TestRunViewFailedUpstream(t *testing.T) {
 	m := failedRun()
-	frame := m.View()
+	frame := m.View().Content
 	checkFrame(t, frame, 80, 24)
 	golden(t, "TestRunView_failed_upstream", frame)
 	if m.done != 5 || m.failed != 3 {
@@ -95,7 +95,7 @@ func TestRunViewInspector(t *testing.T) {
 	if m.mode != modeInspect || m.lay.names[m.cursor] != "clean" {
 		t.Fatalf("mode %d on %q, want the inspector on clean", m.mode, m.lay.names[m.cursor])
 	}
-	frame := m.View()
+	frame := m.View().Content
 	checkFrame(t, frame, 80, 24)
 	golden(t, "TestRunView_inspector", frame)
 	for _, want := range []string{"#1/3", "#2/3", "HTTP 503: warming up", `"dropped": 1`} {
@@ -113,7 +113,7 @@ func TestRunViewInspector(t *testing.T) {
 func TestRunViewHelp(t *testing.T) {
 	m, _ := diamondRunning()
 	keys(m, "?")
-	frame := m.View()
+	frame := m.View().Content
 	checkFrame(t, frame, 80, 24)
 	golden(t, "TestRunView_help", frame)
 	keys(m, "?")
@@ -149,7 +149,7 @@ func hundred(w, h int) *RunModel {
 
 func TestRunView100Nodes80x24(t *testing.T) {
 	m := hundred(80, 24)
-	frame := m.View()
+	frame := m.View().Content
 	checkFrame(t, frame, 80, 24)
 	golden(t, "TestRunView_100_nodes_80x24", frame)
 
@@ -164,7 +164,7 @@ func TestRunView100Nodes80x24(t *testing.T) {
 	if m.layerOff == 0 || m.rowOff == 0 {
 		t.Errorf("view did not scroll to the cursor: layerOff %d rowOff %d", m.layerOff, m.rowOff)
 	}
-	frame = m.View()
+	frame = m.View().Content
 	checkFrame(t, frame, 80, 24)
 	if !strings.Contains(frame, "›") {
 		t.Errorf("cursor not on screen after scrolling:\n%s", frame)
@@ -195,7 +195,7 @@ func TestRunViewFilter(t *testing.T) {
 	if got := strings.Join(names, ","); got != "clean,store,report" {
 		t.Errorf("failed only lists %s, want clean,store,report", got)
 	}
-	frame := m.View()
+	frame := m.View().Content
 	checkFrame(t, frame, 80, 24)
 	if !strings.Contains(frame, "HTTP 500: disk full") {
 		t.Errorf("failed list lacks the error:\n%s", frame)
@@ -208,9 +208,23 @@ func TestRunViewFilter(t *testing.T) {
 
 func TestRunViewKeysTypedTogether(t *testing.T) {
 	m := hundred(80, 24)
-	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/n04")})
+	m.Update(textMsg("/n04"))
 	if !m.editingFilter || m.filter != "n04" || len(m.list) != 20 {
 		t.Errorf("\"/n04\" in one read: editing %v filter %q (%d nodes); want editing \"n04\" (20 nodes)", m.editingFilter, m.filter, len(m.list))
+	}
+}
+
+// TestRunViewPaste: pasted text goes into the filter being typed, and is
+// never taken for keys ("q" pasted does not quit).
+func TestRunViewPaste(t *testing.T) {
+	m := hundred(80, 24)
+	if _, cmd := m.Update(tea.PasteMsg{Content: "qy"}); cmd != nil || m.confirmQuit || m.editingFilter {
+		t.Fatalf("a paste outside the filter acted as keys (confirmQuit %v, editing %v)", m.confirmQuit, m.editingFilter)
+	}
+	keys(m, "/")
+	m.Update(tea.PasteMsg{Content: "n04\n"})
+	if !m.editingFilter || m.filter != "n04" || len(m.list) != 20 {
+		t.Errorf("pasted \"n04\\n\" into the filter: editing %v filter %q (%d nodes); want editing \"n04\" (20 nodes)", m.editingFilter, m.filter, len(m.list))
 	}
 }
 
@@ -220,7 +234,7 @@ func TestRunViewQuitAsksWhileRunning(t *testing.T) {
 	if cmd != nil || !m.confirmQuit {
 		t.Fatal("q while running did not ask first")
 	}
-	if !strings.Contains(m.View(), "Quit and cancel it?") {
+	if !strings.Contains(m.View().Content, "Quit and cancel it?") {
 		t.Error("no question on screen")
 	}
 	m.Update(keyMsg("n"))
@@ -250,12 +264,12 @@ func isQuit(cmd tea.Cmd) bool {
 
 func TestRunViewTicks(t *testing.T) {
 	m, _ := diamondRunning()
-	before := m.View()
+	before := m.View().Content
 	_, cmd := m.Update(tickMsg(t0.Add(2500 * time.Millisecond)))
 	if cmd == nil {
 		t.Fatal("tick while running did not re-arm")
 	}
-	after := m.View()
+	after := m.View().Content
 	if before == after {
 		t.Error("a tick changed nothing on screen (elapsed and spinner should move)")
 	}
@@ -276,7 +290,7 @@ func TestRunViewResize(t *testing.T) {
 			if mode != "" {
 				keys(m, mode)
 			}
-			checkFrame(t, m.View(), sz[0], sz[1])
+			checkFrame(t, m.View().Content, sz[0], sz[1])
 			keys(m, "esc")
 		}
 	}
@@ -307,12 +321,12 @@ func TestRunViewEventsThroughChannel(t *testing.T) {
 
 func TestRunViewColour(t *testing.T) {
 	m, _ := diamondRunning()
-	if strings.Contains(m.View(), "\x1b[") {
+	if strings.Contains(m.View().Content, "\x1b[") {
 		t.Error("NO_COLOR frame holds escapes")
 	}
 	c := NewRunModel(diamond(), runID, nil, nil, colorStyles())
 	c.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	if !strings.Contains(c.View(), "\x1b[") {
+	if !strings.Contains(c.View().Content, "\x1b[") {
 		t.Error("colour frame holds no escapes")
 	}
 }
@@ -326,7 +340,7 @@ func TestRunViewOnlyVisibleIsRendered(t *testing.T) {
 	maxCells := (80/colW + 1) * m.dagHeight()
 	for _, moves := range [][]string{nil, {"l", "l", "l", "l", "l"}, {"G"}, {"pgdown", "pgdown", "l"}} {
 		keys(m, moves...)
-		frame := m.View()
+		frame := m.View().Content
 		checkFrame(t, frame, 80, 24)
 		if m.drawn == 0 || m.drawn > maxCells {
 			t.Errorf("after %v the frame drew %d node cells, want 1..%d (what fits on screen)", moves, m.drawn, maxCells)
@@ -346,8 +360,8 @@ func TestRunViewContextEnds(t *testing.T) {
 	if _, cmd := m.Update(ctxDoneMsg{}); cmd != nil {
 		t.Fatal("quit before the engine closed its channel")
 	}
-	if !strings.Contains(m.View(), "cancelling…") {
-		t.Errorf("header does not say the run is being cancelled:\n%s", m.View())
+	if !strings.Contains(m.View().Content, "cancelling…") {
+		t.Errorf("header does not say the run is being cancelled:\n%s", m.View().Content)
 	}
 	s.at(1600, "clean", workflow.StateCancelled, attempt(2, 3), withErr("context canceled")).
 		at(1600, "enrich", workflow.StateCancelled, attempt(1, 1), withErr("context canceled")).
@@ -356,8 +370,8 @@ func TestRunViewContextEnds(t *testing.T) {
 	if !isQuit(cmd) || m.QuitEarly() {
 		t.Errorf("after the channel closed: quit %v, quitEarly %v; want quit, not early", isQuit(cmd), m.QuitEarly())
 	}
-	if !strings.Contains(m.View(), "⊗ cancelled") {
-		t.Errorf("header does not show the run cancelled:\n%s", m.View())
+	if !strings.Contains(m.View().Content, "⊗ cancelled") {
+		t.Errorf("header does not show the run cancelled:\n%s", m.View().Content)
 	}
 }
 
@@ -369,7 +383,7 @@ func TestRunViewSkipLayerEdges(t *testing.T) {
 		{Name: "store", Deps: []string{"enrich", "fetch"}}, {Name: "audit", Deps: []string{"fetch"}},
 	}}
 	m := newTestModel(g, 80, 24)
-	frame := m.View()
+	frame := m.View().Content
 	checkFrame(t, frame, 80, 24)
 	golden(t, "TestRunView_skip_layer_edges", frame)
 	if m.lay.skipped != 0 {

@@ -3,25 +3,26 @@ package tui
 import (
 	"strings"
 
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/lipgloss/v2"
 	"github.com/fogctl/fogctl/workflow"
 )
 
 // Colours, named here and nowhere else. ANSI 16-colour indexes, so they
-// follow the user's terminal theme.
-var (
-	colorDim     = lipgloss.Color("8")
-	colorAccent  = lipgloss.Color("12")
-	colorRunning = lipgloss.Color("14")
-	colorOK      = lipgloss.Color("10")
-	colorFailed  = lipgloss.Color("9")
-	colorWarn    = lipgloss.Color("11")
-	colorMuted   = lipgloss.Color("7")
+// follow the user's terminal theme, light or dark: fogctl never asks the
+// terminal for its background to pick them.
+const (
+	colorDim     = lipgloss.BrightBlack
+	colorAccent  = lipgloss.BrightBlue
+	colorRunning = lipgloss.BrightCyan
+	colorOK      = lipgloss.BrightGreen
+	colorFailed  = lipgloss.BrightRed
+	colorWarn    = lipgloss.BrightYellow
+	colorMuted   = lipgloss.White
 )
 
 // paint is a style reduced to the escape sequences around its text, so a
 // frame writes cells without calling lipgloss for each one. Under NO_COLOR
-// (the Ascii profile) both are empty.
+// both are empty.
 type paint struct{ pre, post string }
 
 func paintOf(s lipgloss.Style) paint {
@@ -50,18 +51,24 @@ func (p paint) render(s string) string {
 	return p.pre + s + p.post
 }
 
-// Styles is every look the TUI uses, built once for a renderer (whose
-// colour profile decides whether escapes are written at all).
+// Styles is every look the TUI uses, built once. Colours are written as
+// ANSI 16-colour escapes; bubbletea's renderer reduces them further for a
+// terminal that has fewer (TERM, COLORTERM).
 type Styles struct {
 	title, dim, bold, key, edge, cursor, errText, prompt, ok, warn, bad paint
 	state                                                               map[workflow.State]paint
 	cursorState                                                         map[workflow.State]paint
 }
 
-// NewStyles builds the styles for r. With r's profile set to Ascii (NO_COLOR)
-// nothing is coloured and the cursor is shown by its marker alone.
-func NewStyles(r *lipgloss.Renderer) Styles {
-	ns := r.NewStyle
+// NewStyles builds the styles. Without color (NO_COLOR, or output that is
+// not a terminal) no escape is written at all, and the cursor is shown by
+// its marker alone.
+func NewStyles(color bool) Styles {
+	ns := lipgloss.NewStyle
+	paintOf := paintOf
+	if !color {
+		paintOf = func(lipgloss.Style) paint { return paint{} }
+	}
 	st := Styles{
 		title:   paintOf(ns().Bold(true).Foreground(colorAccent)),
 		dim:     paintOf(ns().Foreground(colorDim)),

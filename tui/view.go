@@ -6,7 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/fogctl/fogctl/workflow"
 )
@@ -74,8 +75,15 @@ func (l *line) putStyled(s string) {
 	l.w += sw
 }
 
-// View renders the frame: header, body, footer, exactly height lines.
-func (m *RunModel) View() string {
+// View renders the frame: header, body, footer, exactly height lines; on
+// the alternate screen when the caller asked for it.
+func (m *RunModel) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = m.altScreen
+	return v
+}
+
+func (m *RunModel) render() string {
 	var b strings.Builder
 	b.Grow(m.width * m.height * 2)
 	m.drawn = 0
