@@ -11,7 +11,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/fogctl/fogctl/workflow"
 	"github.com/google/go-cmp/cmp"
 )
@@ -57,7 +57,7 @@ func checkFrame(t *testing.T, frame string, w, h int) {
 		t.Errorf("frame has %d lines, want %d", len(lines), h)
 	}
 	for i, l := range lines {
-		if lw := lipgloss.Width(l); lw > w {
+		if lw := ansi.StringWidth(l); lw > w {
 			t.Errorf("line %d is %d cells wide, want at most %d: %q", i+1, lw, w, l)
 		}
 	}

@@ -3,7 +3,7 @@ package tui
 import (
 	"strings"
 
-	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/fogctl/fogctl/workflow"
 )
 
@@ -11,28 +11,26 @@ import (
 // follow the user's terminal theme, light or dark: fogctl never asks the
 // terminal for its background to pick them.
 const (
-	colorDim     = lipgloss.BrightBlack
-	colorAccent  = lipgloss.BrightBlue
-	colorRunning = lipgloss.BrightCyan
-	colorOK      = lipgloss.BrightGreen
-	colorFailed  = lipgloss.BrightRed
-	colorWarn    = lipgloss.BrightYellow
-	colorMuted   = lipgloss.White
+	colorDim     = ansi.BrightBlack
+	colorAccent  = ansi.BrightBlue
+	colorRunning = ansi.BrightCyan
+	colorOK      = ansi.BrightGreen
+	colorFailed  = ansi.BrightRed
+	colorWarn    = ansi.BrightYellow
+	colorMuted   = ansi.White
 )
 
 // paint is a style reduced to the escape sequences around its text, so a
-// frame writes cells without calling lipgloss for each one. Under NO_COLOR
+// frame writes cells without building them for each one. Under NO_COLOR
 // both are empty.
+//
+// Styles are SGR sequences built with x/ansi, not lipgloss: lipgloss v2
+// detects stdout's colour profile in a package variable (reading terminfo
+// and /etc/passwd on a terminal), which every fogctl process would pay.
 type paint struct{ pre, post string }
 
-func paintOf(s lipgloss.Style) paint {
-	const mark = "\x00"
-	out := s.Render(mark)
-	i := strings.Index(out, mark)
-	if i < 0 {
-		return paint{}
-	}
-	return paint{pre: out[:i], post: out[i+len(mark):]}
+func paintOf(s ansi.Style) paint {
+	return paint{pre: s.String(), post: ansi.ResetStyle}
 }
 
 func (p paint) write(b *strings.Builder, s string) {
@@ -64,32 +62,32 @@ type Styles struct {
 // not a terminal) no escape is written at all, and the cursor is shown by
 // its marker alone.
 func NewStyles(color bool) Styles {
-	ns := lipgloss.NewStyle
+	ns := ansi.NewStyle
 	paintOf := paintOf
 	if !color {
-		paintOf = func(lipgloss.Style) paint { return paint{} }
+		paintOf = func(ansi.Style) paint { return paint{} }
 	}
 	st := Styles{
-		title:   paintOf(ns().Bold(true).Foreground(colorAccent)),
-		dim:     paintOf(ns().Foreground(colorDim)),
-		bold:    paintOf(ns().Bold(true)),
-		key:     paintOf(ns().Bold(true).Foreground(colorAccent)),
-		edge:    paintOf(ns().Foreground(colorDim)),
+		title:   paintOf(ns().Bold().ForegroundColor(colorAccent)),
+		dim:     paintOf(ns().ForegroundColor(colorDim)),
+		bold:    paintOf(ns().Bold()),
+		key:     paintOf(ns().Bold().ForegroundColor(colorAccent)),
+		edge:    paintOf(ns().ForegroundColor(colorDim)),
 		cursor:  paintOf(ns().Reverse(true)),
-		errText: paintOf(ns().Foreground(colorFailed)),
-		prompt:  paintOf(ns().Bold(true).Foreground(colorWarn)),
-		ok:      paintOf(ns().Foreground(colorOK)),
-		warn:    paintOf(ns().Foreground(colorWarn)),
-		bad:     paintOf(ns().Foreground(colorFailed)),
+		errText: paintOf(ns().ForegroundColor(colorFailed)),
+		prompt:  paintOf(ns().Bold().ForegroundColor(colorWarn)),
+		ok:      paintOf(ns().ForegroundColor(colorOK)),
+		warn:    paintOf(ns().ForegroundColor(colorWarn)),
+		bad:     paintOf(ns().ForegroundColor(colorFailed)),
 	}
-	base := map[workflow.State]lipgloss.Style{
-		workflow.StatePending:        ns().Foreground(colorMuted),
-		workflow.StateRunning:        ns().Foreground(colorRunning),
-		workflow.StateRetrying:       ns().Foreground(colorWarn),
-		workflow.StateSucceeded:      ns().Foreground(colorOK),
-		workflow.StateFailed:         ns().Foreground(colorFailed).Bold(true),
-		workflow.StateUpstreamFailed: ns().Foreground(colorFailed).Faint(true),
-		workflow.StateCancelled:      ns().Foreground(colorDim),
+	base := map[workflow.State]ansi.Style{
+		workflow.StatePending:        ns().ForegroundColor(colorMuted),
+		workflow.StateRunning:        ns().ForegroundColor(colorRunning),
+		workflow.StateRetrying:       ns().ForegroundColor(colorWarn),
+		workflow.StateSucceeded:      ns().ForegroundColor(colorOK),
+		workflow.StateFailed:         ns().ForegroundColor(colorFailed).Bold(),
+		workflow.StateUpstreamFailed: ns().ForegroundColor(colorFailed).Faint(),
+		workflow.StateCancelled:      ns().ForegroundColor(colorDim),
 	}
 	st.state = make(map[workflow.State]paint, len(base))
 	st.cursorState = make(map[workflow.State]paint, len(base))
