@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"bytes"
+	"debug/buildinfo"
 	"errors"
 	"fmt"
 	"os"
@@ -156,5 +157,29 @@ func TestNoTerminalQueryAtStartup(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestNoTerminalProbingInit: no module whose package init probes the
+// terminal is linked into fogctl. bubbletea v1 and termenv ask it for its
+// background (TestNoTerminalQueryAtStartup); lipgloss v2 detects stdout's
+// colour profile in a package variable, reading terminfo and /etc/passwd
+// on a terminal (3 ms a process in tmux, measured). Package inits run in
+// every command, so the TUI builds its escapes with x/ansi instead.
+func TestNoTerminalProbingInit(t *testing.T) {
+	info, err := buildinfo.ReadFile(testbin.Fogctl(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	banned := map[string]bool{
+		"github.com/charmbracelet/bubbletea": true,
+		"github.com/charmbracelet/lipgloss":  true,
+		"github.com/muesli/termenv":          true,
+		"charm.land/lipgloss/v2":             true,
+	}
+	for _, m := range info.Deps {
+		if banned[m.Path] {
+			t.Errorf("fogctl links %s %s, whose package init probes the terminal in every process", m.Path, m.Version)
+		}
 	}
 }
