@@ -38,8 +38,9 @@ func Main() ExitCode {
 // the command: os/signal's first Notify starts a thread for the signal
 // mask and hands it each signal in turn, which the command would
 // otherwise wait for at start. Until it is done a signal ends the process
-// as it would end any program; commands that start something a signal
-// must stop cleanly wait for it first (Factory.SignalsReady). The
+// as it would end any program; commands that change anything wait for it
+// before they start (Run, Factory.SignalsReady), `run` before its nodes
+// start, after it has read and checked the workflow. The
 // registration lasts until the process exits: removing it at exit costs
 // another round trip and gains nothing.
 func cancelOnSignal(cancel context.CancelFunc, sigs ...os.Signal) (ready func()) {
@@ -56,8 +57,15 @@ func cancelOnSignal(cancel context.CancelFunc, sigs ...os.Signal) (ready func())
 
 // Run executes one command line with the given factory. Tests call it with
 // a test factory; Main calls it with the real one. It builds only the part
-// of the command tree that args need (newCmdRootFor).
+// of the command tree that args need (newCmdRootFor). Unless the command
+// is one that waits for the signal registration itself or changes
+// nothing (topCommand.signalsLate), it waits for it first: a signal must
+// cancel an edit, never kill it halfway (kubectl's config.lock would be
+// left behind).
 func Run(ctx context.Context, f *cmdutil.Factory, args []string) ExitCode {
+	if sel := selected(f, args, topCommands); sel >= 0 && !topCommands[sel].signalsLate {
+		f.WaitSignals()
+	}
 	return run(ctx, f, args, func() *cobra.Command { return newCmdRootFor(f, args, topCommands) })
 }
 

@@ -30,17 +30,22 @@ type topCommand struct {
 	// wholeTree marks a command that reads the rest of the tree
 	// (`completion` writes every command and flag into its script).
 	wholeTree bool
+	// signalsLate marks a command that Run need not hold until SIGINT
+	// and SIGTERM are registered: it changes nothing a signal could cut
+	// short, or it waits for the registration itself before it does
+	// (run, before its nodes start). Every other command waits first.
+	signalsLate bool
 }
 
 // topCommands lists the top-level commands in the order they are added.
 var topCommands = []topCommand{
-	{use: "run FILE", short: "Run a workflow", group: "workflow",
+	{use: "run FILE", short: "Run a workflow", group: "workflow", signalsLate: true,
 		build: func(f *cmdutil.Factory) *cobra.Command { return runcmd.NewCmdRun(f, nil) }},
-	{use: "validate FILE", short: "Check a workflow file without running it", group: "workflow",
+	{use: "validate FILE", short: "Check a workflow file without running it", group: "workflow", signalsLate: true,
 		build: func(f *cmdutil.Factory) *cobra.Command { return runcmd.NewCmdValidate(f, nil) }},
-	{use: "graph FILE", short: "Draw a workflow's DAG", group: "workflow",
+	{use: "graph FILE", short: "Draw a workflow's DAG", group: "workflow", signalsLate: true,
 		build: func(f *cmdutil.Factory) *cobra.Command { return runcmd.NewCmdGraph(f, nil) }},
-	{use: "runs <command>", short: "List and show recorded runs", group: "workflow",
+	{use: "runs <command>", short: "List and show recorded runs", group: "workflow", signalsLate: true,
 		build: runscmd.NewCmdRuns},
 	{use: "demo", short: "Run the built-in air-quality pipeline", group: "workflow",
 		build: func(f *cmdutil.Factory) *cobra.Command { return democmd.NewCmdDemo(f, nil) }},
@@ -50,9 +55,9 @@ var topCommands = []topCommand{
 		build: netcmd.NewCmdNet},
 	{use: "dash", short: "Fleet dashboard: contexts with live probes, recent runs, ZeroTier join requests", group: "fleet",
 		build: func(f *cmdutil.Factory) *cobra.Command { return dashcmd.NewCmdDash(f, nil) }},
-	{use: "version", short: "Print fogctl's version",
+	{use: "version", short: "Print fogctl's version", signalsLate: true,
 		build: versioncmd.NewCmdVersion},
-	{use: "completion bash|zsh|fish|powershell", short: "Print a shell completion script",
+	{use: "completion bash|zsh|fish|powershell", short: "Print a shell completion script", signalsLate: true,
 		build: completioncmd.NewCmdCompletion, wholeTree: true},
 }
 

@@ -122,7 +122,6 @@ func dashRun(ctx context.Context, opts *DashOptions) error {
 	if err != nil {
 		return err
 	}
-	opts.Factory.WaitSignals() // SIGTERM ends the dashboard cleanly
 	cfg := tui.Config{In: opts.IO.In, Out: opts.IO.Out, Color: opts.IO.ColorEnabled(), AltScreen: true}
 	err = tui.RunDash(ctx, cfg, src)
 	if ctx.Err() != nil {

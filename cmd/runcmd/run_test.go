@@ -220,3 +220,32 @@ func TestCompletion(t *testing.T) {
 		})
 	}
 }
+
+// TestRunWaitsForSignalsBeforeItsNodes: a run's nodes start only once
+// SIGINT and SIGTERM would cancel the run rather than kill fogctl
+// (Factory.SignalsReady), and the run's journal is already made then.
+func TestRunWaitsForSignalsBeforeItsNodes(t *testing.T) {
+	svc := startService(t)
+	wf := writeWorkflow(t, t.TempDir(), "chain.yaml", chainWorkflow, svc)
+	f, _, _, errOut := testFactory(t, false)
+	state, err := f.StateDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	waits := 0
+	f.SignalsReady = func() {
+		waits++
+		if n := svc.Calls("/ok/fetch"); n != 0 {
+			t.Errorf("fetch was called %d times before signals were registered", n)
+		}
+		if journals, _ := filepath.Glob(filepath.Join(state, "runs", "*.jsonl")); len(journals) != 1 {
+			t.Errorf("journals when the run waits for signals: %v, want the run's", journals)
+		}
+	}
+	if code := run(t, f, "run", wf); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if waits != 1 || svc.Calls("/ok/fetch") != 1 {
+		t.Errorf("waited %d times, fetch called %d times; want 1 and 1", waits, svc.Calls("/ok/fetch"))
+	}
+}
