@@ -12,17 +12,15 @@ import (
 
 // appendEvent appends ev as one line of JSON, the same object
 // encoding/json makes of a workflow.Event but for the run ID, which the
-// journal's header holds once (readJournal puts it back), and for the
-// time, which is in UTC as the header's is (the local zone would cost
-// every run a read of /etc/localtime), without reflection: the journal
-// writer encodes every event of every run.
+// journal's header holds once (readJournal puts it back), without
+// reflection: the journal writer encodes every event of every run.
 // TestAppendEventMatchesEncodingJSON keeps the two in step when Event
 // gains a field.
 func appendEvent(b []byte, ev *workflow.Event) []byte {
 	b = append(b, `{"seq":`...)
 	b = strconv.AppendInt(b, ev.Seq, 10)
 	b = append(b, `,"time":"`...)
-	b = appendRFC3339Nano(b, ev.Time.UTC())
+	b = appendRFC3339Nano(b, ev.Time)
 	b = append(b, '"')
 	if ev.Node != "" {
 		b = append(b, `,"node":`...)

@@ -318,7 +318,7 @@ func (t *tally) add(ev workflow.Event) {
 	if ev.Node == "" {
 		t.state = ev.State
 		if ev.State.Terminal() {
-			t.sum.Finished = ev.Time.UTC() // as Created: no read of the local zone
+			t.sum.Finished = ev.Time
 		}
 		return
 	}
