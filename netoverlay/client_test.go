@@ -590,3 +590,67 @@ func TestMembersWithoutTheUnstableRoute(t *testing.T) {
 		t.Errorf("unknown network: %v", err)
 	}
 }
+
+// TestRemoveIPLetsTheLastAddressGoWhenNoPoolWouldGiveOne: the controller
+// assigns from a pool only an address inside a route, so with no pool, or
+// only pools outside every route, it gives the node nothing back and the
+// last address may go.
+func TestRemoveIPLetsTheLastAddressGoWhenNoPoolWouldGiveOne(t *testing.T) {
+	for name, pools := range map[string][]netoverlay.Pool{
+		"no pool":            {},
+		"pool outside route": {{Start: "10.150.0.1", End: "10.150.0.254"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t)
+			ctx := context.Background()
+			n := e.network(t) // v4AssignMode zt, route 10.147.15.0/24
+			if _, err := e.c.UpdateNetwork(ctx, n.ID, netoverlay.NetworkConfig{IPAssignmentPools: &pools}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.nc.Join(ctx, n.ID); err != nil {
+				t.Fatal(err)
+			}
+			id := e.node.Address()
+			if _, err := e.c.Authorize(ctx, n.ID, id, ""); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.c.AssignIP(ctx, n.ID, id, "10.147.15.17"); err != nil {
+				t.Fatal(err)
+			}
+			if m, err := e.c.RemoveIP(ctx, n.ID, id, "10.147.15.17"); err != nil || len(m.IPAssignments) != 0 {
+				t.Fatalf("remove the last address: %v %v", m.IPAssignments, err)
+			}
+			// The node asks again and the controller gives it nothing.
+			if j, err := e.nc.Network(ctx, n.ID); err != nil || len(j.AssignedAddresses) != 0 {
+				t.Errorf("the node has %v (%v), want none", j.AssignedAddresses, err)
+			}
+		})
+	}
+}
+
+func TestAutoAssignable(t *testing.T) {
+	routes := []netoverlay.Route{{Target: "10.147.15.0/24"}}
+	for _, tc := range []struct {
+		name  string
+		pools []netoverlay.Pool
+		zt    bool
+		used  []string
+		want  bool
+	}{
+		{"pool in the route", []netoverlay.Pool{{Start: "10.147.15.1", End: "10.147.15.254"}}, true, nil, true},
+		{"no pool", nil, true, nil, false},
+		{"not assigning", []netoverlay.Pool{{Start: "10.147.15.1", End: "10.147.15.254"}}, false, nil, false},
+		{"pool outside every route", []netoverlay.Pool{{Start: "10.150.0.1", End: "10.150.0.254"}}, true, nil, false},
+		{"pool overlapping the route's end", []netoverlay.Pool{{Start: "10.147.15.250", End: "10.147.16.10"}}, true, nil, true},
+		{"every routed pool address held", []netoverlay.Pool{{Start: "10.147.15.254", End: "10.147.16.10"}}, true, []string{"10.147.15.254"}, false},
+		{"only .255 left", []netoverlay.Pool{{Start: "10.147.15.254", End: "10.147.15.255"}}, true, []string{"10.147.15.254"}, false},
+		{"IPv6 pool only", []netoverlay.Pool{{Start: "fd00::1", End: "fd00::ff"}}, true, nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := netoverlay.Network{V4AssignMode: netoverlay.V4AssignMode{ZT: tc.zt}, IPAssignmentPools: tc.pools, Routes: routes}
+			if got := n.AutoAssignable(tc.used); got != tc.want {
+				t.Errorf("AutoAssignable(%v) = %v, want %v", tc.used, got, tc.want)
+			}
+		})
+	}
+}

@@ -455,10 +455,11 @@ func (c *Client) AssignIP(ctx context.Context, nwid, id, ip string) (Member, err
 }
 
 // RemoveIP removes an address from a member. It refuses to remove the
-// member's last IPv4 address inside a route of a network that assigns
-// IPv4 addresses itself (v4AssignMode zt), unless the member opted out
-// (noAutoAssignIps): the controller would hand the node an address again,
-// likely the same one, at its next configuration request.
+// member's last IPv4 address inside a route when the controller would
+// hand the node an address again, likely the same one, at its next
+// configuration request: the network assigns IPv4 addresses itself
+// (v4AssignMode zt), the member did not opt out (noAutoAssignIps), and a
+// pool holds a free address inside a route (Network.AutoAssignable).
 func (c *Client) RemoveIP(ctx context.Context, nwid, id, ip string) (Member, error) {
 	if err := ValidateNetworkID(nwid); err != nil {
 		return Member{}, err
@@ -487,9 +488,31 @@ func (c *Client) RemoveIP(ctx context.Context, nwid, id, ip string) (Member, err
 		return Member{}, err
 	}
 	if _, routed := n.RouteOf(a); a.Is4() && routed && n.V4AssignMode.ZT && !m.NoAutoAssignIPs && !hasManagedIPv4(ips, n) {
-		return Member{}, invalidf("%s is the last IPv4 address of member %s, and network %s assigns addresses itself: the controller would give the node one from the pools again at its next request; add the new address first ('fogctl net ip add %s %s IP'), or withdraw the member with 'fogctl net deauthorize %s %s'", a, id, nwid, nwid, id, nwid, id)
+		again, err := c.wouldReassign(ctx, n, id, ips)
+		if err != nil {
+			return Member{}, err
+		}
+		if again {
+			return Member{}, invalidf("%s is the last IPv4 address of member %s, and network %s assigns addresses itself: the controller would give the node one from the pools again at its next request; add the new address first ('fogctl net ip add %s %s IP'), or withdraw the member with 'fogctl net deauthorize %s %s'", a, id, nwid, nwid, id, nwid, id)
+		}
 	}
 	return c.updateMember(ctx, nwid, id, memberConfig{IPAssignments: &ips})
+}
+
+// wouldReassign reports whether the controller would give member id of n,
+// left with ips, an address from the pools at its next request.
+func (c *Client) wouldReassign(ctx context.Context, n Network, id string, ips []string) (bool, error) {
+	members, err := c.Members(ctx, n.ID)
+	if err != nil {
+		return false, err
+	}
+	used := slices.Clone(ips)
+	for _, o := range members {
+		if o.ID != id {
+			used = append(used, o.IPAssignments...)
+		}
+	}
+	return n.AutoAssignable(used), nil
 }
 
 // hasManagedIPv4 reports whether one of ips is an IPv4 address inside a

@@ -219,6 +219,50 @@ func NextFreeIP(pools []Pool, used []string) (netip.Addr, bool) {
 	return netip.Addr{}, false
 }
 
+// AutoAssignable reports whether the controller would hand a member an
+// IPv4 address from the pools by itself (v4AssignMode zt) when it has
+// none inside a route: EmbeddedNetworkController takes only a pool address
+// that lies inside a route, does not end in .255 and no member holds
+// (used), and none at all from a network without such a pool.
+func (n Network) AutoAssignable(used []string) bool {
+	if !n.V4AssignMode.ZT {
+		return false
+	}
+	taken := make(map[netip.Addr]bool, len(used))
+	for _, u := range used {
+		if a, err := netip.ParseAddr(u); err == nil {
+			taken[a.Unmap()] = true
+		}
+	}
+	for _, p := range n.IPAssignmentPools {
+		s, e, ok := poolRange(p)
+		if !ok || !s.Is4() {
+			continue
+		}
+		for _, r := range n.Routes {
+			rp, err := netip.ParsePrefix(r.Target)
+			if err != nil || !rp.Addr().Is4() {
+				continue
+			}
+			lo, hi := rp.Masked().Addr(), lastAddr(rp)
+			if lo.Less(s) {
+				lo = s
+			}
+			if e.Less(hi) {
+				hi = e
+			}
+			// Each step skips a taken or .255 address, so the loop is
+			// bounded by the addresses in use, not the pool's size.
+			for a := lo; a.IsValid() && !hi.Less(a); a = a.Next() {
+				if !taken[a] && a.As4()[3] != 255 {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // sameRoutes compares routes as sets of normalised targets and vias.
 func sameRoutes(a, b []Route) bool { return slices.Equal(routeKeys(a), routeKeys(b)) }
 

@@ -77,9 +77,10 @@ one pushed at once, a pending node once it is authorized.`
 		cmd.Aliases = []string{"remove"}
 		cmd.Short = "Take an address from a member"
 		cmd.Long = `Take an address from a member. On a network that assigns addresses
-itself, the member's last IPv4 address inside a route is kept: the
-controller would hand the node one again at its next request. To move a
-node to another address, add the new one first, then remove the old one.`
+itself, the member's last IPv4 address inside a route is kept while a pool
+holds a free address inside a route: the controller would hand the node
+one again at its next request. To move a node to another address, add the
+new one first, then remove the old one.`
 		cmd.Example = `  fogctl net ip rm 8056c2e21c000001 a1b2c3d4e5 10.147.15.17`
 		cmd.Args = exactArgs("NWID", "MEMBER", "IP")
 	case "list":
