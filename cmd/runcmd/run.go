@@ -147,10 +147,6 @@ type Job struct {
 func runRun(ctx context.Context, opts *RunOptions) error {
 	tuneGC()
 	keepRunningOnClosedPipe()
-	// The run's journal is created while the workflow is read and
-	// checked; an invalid workflow removes it.
-	opts.record = reserveRecord(opts.StateDir)
-	defer opts.record.abandon()
 	var input json.RawMessage
 	if opts.Input != "" {
 		var err error
@@ -158,6 +154,11 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 			return cmdutil.WithExitCode(cmdutil.ExitUsage, err)
 		}
 	}
+	// The run's journal is created while the workflow is read and
+	// checked (after the input, which may take its time on stdin: the
+	// run is created when it can start); an invalid workflow removes it.
+	opts.record = reserveRecord(opts.StateDir)
+	defer opts.record.abandon()
 	if opts.Resume != "" {
 		job, err := resumeJob(opts, input)
 		if err != nil {

@@ -2,13 +2,16 @@ package runcmd_test
 
 import (
 	"encoding/json"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fogctl/fogctl/cmd/cmdutil"
 	"github.com/fogctl/fogctl/cmd/runcmd"
 	"github.com/fogctl/fogctl/internal/golden"
+	"github.com/fogctl/fogctl/workflow/runstore"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -247,5 +250,48 @@ func TestRunWaitsForSignalsBeforeItsNodes(t *testing.T) {
 	}
 	if waits != 1 || svc.Calls("/ok/fetch") != 1 {
 		t.Errorf("waited %d times, fetch called %d times; want 1 and 1", waits, svc.Calls("/ok/fetch"))
+	}
+}
+
+// firstRead notes when its reader is first read.
+type firstRead struct {
+	r    io.Reader
+	at   time.Time
+	read bool
+}
+
+func (f *firstRead) Read(p []byte) (int, error) {
+	if !f.read {
+		f.read, f.at = true, time.Now()
+	}
+	return f.r.Read(p)
+}
+
+// TestRunCreatedAfterItsInput: a run whose input comes on stdin is
+// created once the input has come (what `runs list` shows as its start),
+// not when fogctl started waiting for it.
+func TestRunCreatedAfterItsInput(t *testing.T) {
+	dir := t.TempDir()
+	wf := writeWorkflow(t, dir, "ok.yaml", "apiVersion: fogctl.io/v1alpha1\nkind: Workflow\nspec:\n  nodes:\n    - {name: a, kind: noop}\n", nil)
+	f, _, _, errOut := testFactory(t, false)
+	stdin := &firstRead{r: strings.NewReader(`{"depot": "north"}`)}
+	f.IOStreams.In = stdin
+	if code := run(t, f, "run", wf, "--input", "-"); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	state, err := f.StateDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := runstore.Open(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, err := store.List()
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("runs: %+v, %v", runs, err)
+	}
+	if runs[0].Created.Before(stdin.at) {
+		t.Errorf("run created %s, before fogctl read its input at %s", runs[0].Created.Format(time.RFC3339Nano), stdin.at.Format(time.RFC3339Nano))
 	}
 }
