@@ -10,6 +10,11 @@
 // The record of a run is its events replayed through workflow.Record:
 // nothing is rewritten, so what a run writes is linear in its events.
 //
+// The file may be made ahead of its run (Reserve, then CreateFrom), while
+// the caller reads and checks the workflow: empty and locked until the
+// header is written, skipped by List, Resolve and IDs, and removed by
+// Abandon if no run takes it.
+//
 // Events are appended by one writer goroutine, never by the engine: Append
 // only queues. The writer writes each batch with one write(2), so a
 // process killed with SIGKILL loses nothing it had written. A second
@@ -36,7 +41,7 @@
 // created with O_EXCL, which fails rather than share a file with another
 // process.
 //
-// Retention: a Run's Create starts removing, beside the run, the oldest
+// Retention: CreateFrom (and Create) start removing, beside the run, the oldest
 // runs beyond Keep (DefaultKeep, 200) that no process is running, and
 // Close waits for it. It lists the directory at most every 10 seconds
 // (runs/.pruned's modification time says when it last did), so a burst

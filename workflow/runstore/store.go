@@ -19,7 +19,7 @@ import (
 	"github.com/gofrs/flock"
 )
 
-// DefaultKeep is how many runs a Store keeps before Create removes the oldest.
+// DefaultKeep is how many runs a Store keeps before a new run (Create, CreateFrom) removes the oldest.
 const DefaultKeep = 200
 
 // StateInterrupted is the state of a run whose process died (SIGKILL, a
@@ -43,7 +43,7 @@ var ErrNotFound = errors.New("no such run")
 // Store is the directory of recorded runs.
 type Store struct {
 	dir string
-	// Keep is how many runs Create keeps; older runs are removed.
+	// Keep is how many runs Create and CreateFrom keep; older runs are removed.
 	Keep int
 	// syncInterval is how often a running run is fsynced at most
 	// (defaultSyncInterval), pruneEvery how often retention runs at most
@@ -95,7 +95,7 @@ type Meta struct {
 // random hex digits. The digits need not be secret, only unlikely to
 // repeat within a second: math/rand/v2 is seeded by the runtime, and its
 // first read costs 0.25 us where crypto/rand's costs 54-84 us of every
-// process. Create makes the journal with O_EXCL and draws again on a
+// process. Reserve makes the journal with O_EXCL and draws again on a
 // clash.
 func NewID(now time.Time) string {
 	var b [4]byte
@@ -248,7 +248,7 @@ func (s *Store) CreateFrom(res *Reservation, meta Meta, workflowData []byte) (*R
 }
 
 // prune removes the oldest runs beyond Keep that no process holds, never
-// the run current. Errors are ignored: retention is best effort. Create
+// the run current. Errors are ignored: retention is best effort. CreateFrom
 // starts it beside the run and Close waits for it, so it takes nothing
 // from the run's path but a core while the run waits on its nodes.
 //
@@ -512,8 +512,23 @@ func (s *Store) Resolve(name string) (string, error) {
 	return "", fmt.Errorf("run %q is ambiguous: it starts %d runs (%s, ...)", name, len(match), match[0])
 }
 
-// IDs lists run IDs newest first, for shell completion.
-func (s *Store) IDs() ([]string, error) { return s.ids() }
+// IDs lists run IDs newest first, for shell completion. A journal still
+// empty is not offered: a run reserved and not begun yet, or one whose
+// fogctl was stopped before it began.
+func (s *Store) IDs() ([]string, error) {
+	ids, err := s.ids()
+	if err != nil {
+		return nil, err
+	}
+	out := ids[:0]
+	for _, id := range ids {
+		if fi, err := os.Stat(filepath.Join(s.dir, id+journalExt)); err == nil && fi.Size() == 0 {
+			continue
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
 
 // Loaded is a recorded run as Load reads it.
 type Loaded struct {
@@ -643,6 +658,9 @@ func readJournal(path string) (head header, events []workflow.Event, torn bool, 
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return head, nil, false, err
+	}
+	if len(data) == 0 {
+		return head, nil, true, fmt.Errorf("%s: empty: the run never started (its fogctl was stopped first)", path)
 	}
 	i := bytes.IndexByte(data, '\n')
 	if i < 0 || json.Unmarshal(data[:i], &head) != nil {

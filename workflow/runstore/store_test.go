@@ -779,6 +779,12 @@ func TestReservation(t *testing.T) {
 	if list, err := s.List(); err != nil || len(list) != 1 || list[0].ID != done {
 		t.Errorf("List = %+v, %v; want only %s", list, err, done)
 	}
+	if ids, err := s.IDs(); err != nil || len(ids) != 1 || ids[0] != done {
+		t.Errorf("IDs (shell completion) = %v, %v; want only %s", ids, err, done)
+	}
+	if _, err := s.Load(res.ID()); err == nil || !strings.Contains(err.Error(), "never started") {
+		t.Errorf("Load of a reservation: %v, want it to say the run never started", err)
+	}
 	// Another process's retention, keeping 1 run: an older reservation
 	// is beyond it, and stays.
 	old, err := s.Reserve(t0.Add(-time.Minute))
