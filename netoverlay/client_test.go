@@ -167,7 +167,7 @@ func TestAuthorizeFixedAutoAndRefusedAddresses(t *testing.T) {
 		t.Errorf("auto: %v, want [10.147.15.2]", m2.IPAssignments)
 	}
 	for ip, want := range map[string]string{
-		"10.147.16.9": "outside the pools",
+		"10.147.16.9": "outside every route",
 		"10.147.15.2": "already assigned to member " + other.Address(),
 		"banana":      "not an IP address",
 	} {
@@ -652,5 +652,39 @@ func TestAutoAssignable(t *testing.T) {
 				t.Errorf("AutoAssignable(%v) = %v, want %v", tc.used, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestAuthorizeWithAnAddressFollowsAssignIPsRule: an explicit address is
+// checked as `net ip add` checks it (inside a route, pool or not); only
+// AutoIP takes from the pools.
+func TestAuthorizeWithAnAddressFollowsAssignIPsRule(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	n := e.network(t) // pool and route 10.147.15.0/24
+	routes := append(n.Routes, netoverlay.Route{Target: "10.148.0.0/16"})
+	if _, err := e.c.UpdateNetwork(ctx, n.ID, netoverlay.NetworkConfig{Routes: &routes}); err != nil {
+		t.Fatal(err)
+	}
+	other := ztfake.Serve(t, e.world.NewNode(ztfake.NodeOptions{Name: "bus-18"}))
+	for _, nc := range []*netoverlay.Client{e.nc, client(t, other.URL, other.Token())} {
+		if _, err := nc.Join(ctx, n.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	id := e.node.Address()
+	if _, err := e.c.AssignIP(ctx, n.ID, other.Address(), "10.148.0.10"); err != nil {
+		t.Fatal(err)
+	}
+	for _, ip := range []string{"banana", "10.149.0.1", "10.148.0.0", "10.148.255.255", "224.0.0.1", "10.148.0.10"} {
+		_, aerr := e.c.AssignIP(ctx, n.ID, id, ip)
+		_, err := e.c.Authorize(ctx, n.ID, id, ip)
+		if aerr == nil || !errors.Is(err, netoverlay.ErrInvalid) || !strings.HasSuffix(err.Error(), aerr.Error()) {
+			t.Errorf("authorize --ip %s: %v, want the refusal of ip add: %v", ip, err, aerr)
+		}
+	}
+	m, err := e.c.Authorize(ctx, n.ID, id, "10.148.0.9")
+	if err != nil || !cmp.Equal(m.IPAssignments, []string{"10.148.0.9"}) || !m.Authorized {
+		t.Fatalf("authorize --ip 10.148.0.9 (in a route, outside the pools): %v %v", m.IPAssignments, err)
 	}
 }

@@ -327,8 +327,9 @@ func (c *Client) memberErr(ctx context.Context, nwid, id string, err error) erro
 // Authorize authorizes a member that has asked to join. ip is "" to leave
 // its addresses as they are, AutoIP for the next free address of the
 // network's pools (the controller assigns none to members authorized
-// through the API), or an address inside a pool. The member is read back:
-// a change the controller did not store is an error.
+// through the API), or an address as AssignIP takes it (inside a route,
+// held by no other member), which replaces the member's addresses. The
+// member is read back: a change the controller did not store is an error.
 func (c *Client) Authorize(ctx context.Context, nwid, id, ip string) (Member, error) {
 	m, err := c.Member(ctx, nwid, id)
 	if err != nil {
@@ -340,65 +341,95 @@ func (c *Client) Authorize(ctx context.Context, nwid, id, ip string) (Member, er
 		if err != nil {
 			return Member{}, fmt.Errorf("authorize member %s: %w", id, err)
 		}
+		// A fixed address replaces the member's addresses; an automatic
+		// one comes first, before those it keeps.
 		ips := []string{addr.String()}
-		for _, old := range m.IPAssignments {
-			if old != addr.String() {
-				ips = append(ips, old)
+		if ip == AutoIP {
+			for _, old := range m.IPAssignments {
+				if old != addr.String() {
+					ips = append(ips, old)
+				}
 			}
-		}
-		if ip != AutoIP {
-			// A fixed address replaces the ones inside the pools.
-			ips = []string{addr.String()}
 		}
 		cfg.IPAssignments = &ips
 	}
 	return c.updateMember(ctx, nwid, id, cfg)
 }
 
-// pickIP validates a requested address, or picks the next free one.
+// pickIP checks a requested address as AssignIP does, or picks the next
+// free one of the pools for AutoIP.
 func (c *Client) pickIP(ctx context.Context, nwid string, m Member, ip string) (netip.Addr, error) {
+	if ip != AutoIP {
+		if _, err := parseIP(ip); err != nil {
+			return netip.Addr{}, err
+		}
+	}
 	n, err := c.ControllerNetwork(ctx, nwid)
 	if err != nil {
 		return netip.Addr{}, err
 	}
-	members, err := c.Members(ctx, nwid)
+	if ip != AutoIP {
+		return c.staticIP(ctx, n, m.ID, ip)
+	}
+	owners, err := c.otherOwners(ctx, nwid, m.ID)
 	if err != nil {
 		return netip.Addr{}, err
 	}
-	var others []string
-	owner := map[string]string{}
-	for _, o := range members {
-		if o.ID == m.ID {
-			continue
-		}
-		others = append(others, o.IPAssignments...)
-		for _, a := range o.IPAssignments {
-			owner[a] = o.ID
+	for _, s := range m.IPAssignments {
+		if a, err := netip.ParseAddr(s); err == nil && inPools(a.Unmap(), n.IPAssignmentPools) && owners[a.Unmap()] == "" {
+			return a.Unmap(), nil // it already has one
 		}
 	}
-	if ip == AutoIP {
-		for _, a := range m.IPAssignments {
-			if p, err := netip.ParseAddr(a); err == nil && inPools(p, n.IPAssignmentPools) && owner[a] == "" {
-				return p, nil // it already has one
-			}
-		}
-		if len(n.IPAssignmentPools) == 0 {
-			return netip.Addr{}, invalidf("network %s has no address pool (add one with 'fogctl net pool add %s CIDR')", nwid, nwid)
-		}
-		a, ok := NextFreeIP(n.IPAssignmentPools, others)
-		if !ok {
-			return netip.Addr{}, fmt.Errorf("network %s: no free address left in %s", nwid, poolsString(n.IPAssignmentPools))
-		}
-		return a, nil
+	if len(n.IPAssignmentPools) == 0 {
+		return netip.Addr{}, invalidf("network %s has no address pool (add one with 'fogctl net pool add %s CIDR')", nwid, nwid)
 	}
-	a, err := ParseMemberIP(ip, n)
-	if err != nil {
-		return netip.Addr{}, err
+	others := make([]string, 0, len(owners))
+	for a := range owners {
+		others = append(others, a.String())
 	}
-	if o := owner[a.String()]; o != "" {
-		return netip.Addr{}, invalidf("address %s is already assigned to member %s", a, o)
+	a, ok := NextFreeIP(n.IPAssignmentPools, others)
+	if !ok {
+		return netip.Addr{}, fmt.Errorf("network %s: no free address left in %s", nwid, poolsString(n.IPAssignmentPools))
 	}
 	return a, nil
+}
+
+// staticIP checks an address an operator gives member id of n by hand:
+// ParseStaticIP accepts it and no other member holds it.
+func (c *Client) staticIP(ctx context.Context, n Network, id, ip string) (netip.Addr, error) {
+	a, err := ParseStaticIP(ip, n)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	owners, err := c.otherOwners(ctx, n.ID, id)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	if o := owners[a]; o != "" {
+		return netip.Addr{}, invalidf("address %s is already assigned to member %s of network %s", a, o, n.ID)
+	}
+	return a, nil
+}
+
+// otherOwners maps each address a member of the network other than id
+// holds to that member.
+func (c *Client) otherOwners(ctx context.Context, nwid, id string) (map[netip.Addr]string, error) {
+	members, err := c.Members(ctx, nwid)
+	if err != nil {
+		return nil, err
+	}
+	owners := map[netip.Addr]string{}
+	for _, o := range members {
+		if o.ID == id {
+			continue
+		}
+		for _, s := range o.IPAssignments {
+			if a, err := netip.ParseAddr(s); err == nil {
+				owners[a.Unmap()] = o.ID
+			}
+		}
+	}
+	return owners, nil
 }
 
 // Deauthorize withdraws a member's authorization. The controller does not
@@ -413,7 +444,7 @@ func (c *Client) Deauthorize(ctx context.Context, nwid, id string) (Member, erro
 
 // AssignIP adds a static address to a member: ip must pass
 // ParseStaticIP against the network, and neither the member nor another
-// member may hold it already. The member is read back: an address the
+// member may hold it already (the rule Authorize applies to an address). The member is read back: an address the
 // controller dropped (it answers 200 and silently drops what it cannot
 // parse) is a *MismatchError.
 func (c *Client) AssignIP(ctx context.Context, nwid, id, ip string) (Member, error) {
@@ -434,21 +465,12 @@ func (c *Client) AssignIP(ctx context.Context, nwid, id, ip string) (Member, err
 	if err != nil {
 		return Member{}, err
 	}
-	a, err := ParseStaticIP(ip, n)
+	a, err := c.staticIP(ctx, n, id, ip)
 	if err != nil {
 		return Member{}, err
 	}
 	if hasIP(m.IPAssignments, a) {
 		return Member{}, invalidf("member %s of network %s already has address %s", id, nwid, a)
-	}
-	members, err := c.Members(ctx, nwid)
-	if err != nil {
-		return Member{}, err
-	}
-	for _, o := range members {
-		if o.ID != id && hasIP(o.IPAssignments, a) {
-			return Member{}, invalidf("address %s is already assigned to member %s of network %s", a, o.ID, nwid)
-		}
 	}
 	ips := append(slices.Clone(m.IPAssignments), a.String())
 	return c.updateMember(ctx, nwid, id, memberConfig{IPAssignments: &ips})

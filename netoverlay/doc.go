@@ -5,7 +5,7 @@
 //
 // It owns the auth token (the Token type prints as [redacted] everywhere),
 // the validation of what fogctl sends (network and member ids, CIDRs, IPs
-// inside a pool) and the read-back after every change: the real controller
+// inside a route) and the read-back after every change: the real controller
 // answers 200 to fields it silently ignored, so a change is a success only
 // when what was stored matches what was sent.
 //

@@ -107,23 +107,6 @@ func inPools(ip netip.Addr, pools []Pool) bool {
 	return false
 }
 
-// ParseMemberIP parses an address to assign to a member and checks it lies
-// inside one of the network's pools.
-func ParseMemberIP(ip string, n Network) (netip.Addr, error) {
-	a, err := netip.ParseAddr(strings.TrimSpace(ip))
-	if err != nil || a.Zone() != "" {
-		return netip.Addr{}, invalidf("address %q: not an IP address like 10.147.15.7", ip)
-	}
-	a = a.Unmap()
-	if len(n.IPAssignmentPools) == 0 {
-		return netip.Addr{}, invalidf("address %s: network %s has no address pool (add one with 'fogctl net pool add %s CIDR')", a, n.ID, n.ID)
-	}
-	if !inPools(a, n.IPAssignmentPools) {
-		return netip.Addr{}, invalidf("address %s is outside the pools of network %s (%s)", a, n.ID, poolsString(n.IPAssignmentPools))
-	}
-	return a, nil
-}
-
 // ParseStaticIP parses an address an operator gives a member by hand and
 // checks it can work: a unicast address inside one of the network's
 // routes (the controller sends a member only the addresses a route

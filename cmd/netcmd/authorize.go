@@ -33,9 +33,11 @@ func NewCmdAuthorize(f *cmdutil.Factory, z *ztFlags, runF func(*AuthorizeOptions
 		Short: "Authorize a member that joined, optionally with an address",
 		Long: `Authorize a pending member. The controller gives members authorized
 through its API no address by itself: --ip sets one, either a fixed
-address inside a pool of the network or 'auto' for the next free one
-(skipping addresses other members hold). The assigned address is printed
-on stdout. --context records the member id, network and address beside
+address, checked as 'fogctl net ip add' checks it (inside one of the
+network's routes, in a pool or not, held by no other member), or 'auto'
+for the next free one of the pools (skipping addresses other members
+hold). A fixed address replaces the member's addresses. The assigned
+address is printed on stdout. --context records the member id, network and address beside
 that kubeconfig context in the fleet file.`,
 		Example: `  fogctl net authorize 8056c2e21c000001 a1b2c3d4e5 --ip 10.147.15.17
   fogctl net authorize 8056c2e21c000001 a1b2c3d4e5 --ip auto --context bus-17`,
@@ -54,7 +56,7 @@ that kubeconfig context in the fleet file.`,
 			return authorizeRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.IP, "ip", "", "Address to assign: an IP inside a pool of the network, or 'auto'")
+	cmd.Flags().StringVar(&opts.IP, "ip", "", "Address to assign: an IP inside a route of the network, or 'auto' for the next free one of the pools")
 	cmd.Flags().StringVar(&opts.Context, "context", "", "Record the member under this kubeconfig context in the fleet file")
 	_ = cmd.RegisterFlagCompletionFunc("ip", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"auto"}, cobra.ShellCompDirectiveNoFileComp

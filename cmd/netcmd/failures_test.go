@@ -159,9 +159,9 @@ func TestNetBadInputExits2BeforeSending(t *testing.T) {
 	if n := fl.fog.Requests() - before; n != 0 {
 		t.Errorf("the controller received %d requests for bad input", n)
 	}
-	// Addresses are checked against the stored pools: refused before any change.
+	// Addresses are checked against the stored routes: refused before any change.
 	for ip, want := range map[string]string{
-		"10.147.99.1": "address 10.147.99.1 is outside the pools of network " + nwid + " (10.147.15.1-10.147.15.254)",
+		"10.147.99.1": "address 10.147.99.1 is outside every route of network " + nwid + " (10.147.15.0/24)",
 		"300.1.1.1":   `address "300.1.1.1": not an IP address`,
 	} {
 		r := fl.ctl(t, false, "authorize", nwid, member, "--ip", ip)
