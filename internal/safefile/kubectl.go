@@ -115,10 +115,14 @@ func lockKubectl(ctx context.Context, path string, timeout time.Duration, waitin
 // reclaimKubectlLock removes lockPath if a fogctl made it, which, under
 // fogctl's flock, means a fogctl that was killed before it could remove it.
 func reclaimKubectlLock(lockPath string) (bool, error) {
-	data, err := os.ReadFile(lockPath)
+	fi, err := os.Lstat(lockPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		return true, nil // gone meanwhile: try again at once
 	}
+	if err != nil || !fi.Mode().IsRegular() {
+		return false, nil // a symlink, say: not one fogctl made
+	}
+	data, err := os.ReadFile(lockPath)
 	if err != nil {
 		return false, nil // kubectl's are mode 0: not ours
 	}

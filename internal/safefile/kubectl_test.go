@@ -230,3 +230,29 @@ func TestLockKubectlReclaimsTheLockFileOfAKilledFogctl(t *testing.T) {
 		t.Errorf("after unlock: %v, want the lock file gone", err)
 	}
 }
+
+// TestLockKubectlDanglingSymlinkIsALock: a config.lock that is a symlink to
+// nothing is a lock file that exists (kubectl's O_EXCL would fail on it
+// too): LockKubectl waits for it, leaves it alone and times out, rather
+// than taking it for one that just went and trying again at once.
+func TestLockKubectlDanglingSymlinkIsALock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config")
+	unlock, err := Lock(context.Background(), path, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	lp := path + ".lock"
+	if err := os.Symlink(filepath.Join(filepath.Dir(path), "nowhere"), lp); err != nil {
+		t.Fatal(err)
+	}
+	waited := false
+	_, err = lockKubectl(context.Background(), path, 30*time.Millisecond, func() { waited = true })
+	var le *KubectlLockedError
+	if !errors.As(err, &le) || !waited {
+		t.Errorf("LockKubectl = %v, waited %v; want a *KubectlLockedError after waiting", err, waited)
+	}
+	if fi, err := os.Lstat(lp); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the symlink lock file was touched: %v", err)
+	}
+}
