@@ -30,24 +30,27 @@ func tuneGC() {
 			return
 		}
 		debug.SetGCPercent(gcPercentSmall)
-		watchLiveHeap(gcSmallHeap, func() { debug.SetGCPercent(100) })
+		watchLiveHeap(gcSmallHeap, gcPercentSmall, func() { debug.SetGCPercent(100) })
 	})
 }
 
 // watchLiveHeap calls over once, after the first collection that leaves
-// more than limit bytes live. It needs no goroutine of its own: a cleanup
-// on a fresh object runs after each collection and arms the next. The
-// heap it reads is what the collection left and what was allocated since,
-// a moment later: runtime/metrics would give the live bytes alone, but
-// its initialisation costs every process 0.03 ms (measured here), which
-// a run that never collects would pay for nothing.
-func watchLiveHeap(limit uint64, over func()) {
+// more than limit bytes live, GOGC being gcPercent. It needs no goroutine
+// of its own: a cleanup on a fresh object runs after each collection and
+// arms the next. The live heap is what the collection marked, read from
+// the heap goal it set (marked and roots times 1+GOGC/100), as
+// runtime/metrics' /gc/heap/live:bytes would give it: MemStats.HeapAlloc
+// would count the garbage not swept yet too, several times the live heap
+// while a run allocates fast, and runtime/metrics costs every process
+// 0.03 ms of initialisation (measured here) that a run that never
+// collects would pay for nothing.
+func watchLiveHeap(limit uint64, gcPercent int, over func()) {
 	var arm func()
 	arm = func() {
 		runtime.AddCleanup(new([64]byte), func(struct{}) {
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
-			if ms.HeapAlloc > limit {
+			if ms.NextGC*100/uint64(100+gcPercent) > limit {
 				over()
 				return
 			}

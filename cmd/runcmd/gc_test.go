@@ -2,6 +2,7 @@ package runcmd
 
 import (
 	"runtime"
+	"runtime/debug"
 	"testing"
 	"time"
 )
@@ -11,8 +12,8 @@ import (
 func TestWatchLiveHeap(t *testing.T) {
 	big := make(chan struct{})
 	small := make(chan struct{})
-	watchLiveHeap(1<<20, func() { close(big) })
-	watchLiveHeap(1<<40, func() { close(small) })
+	watchLiveHeap(1<<20, 100, func() { close(big) })
+	watchLiveHeap(1<<40, 100, func() { close(small) })
 	live := make([]byte, 8<<20)
 	for i := range live {
 		live[i] = byte(i)
@@ -33,6 +34,40 @@ func TestWatchLiveHeap(t *testing.T) {
 	select {
 	case <-small:
 		t.Error("called with a 1 TiB limit")
+	default:
+	}
+}
+
+// TestWatchLiveHeapIgnoresGarbage: a run that allocates fast while little
+// stays live keeps GOGC=400: collections that leave 4 MiB live among a
+// gigabyte of garbage do not call the watcher with a 64 MiB limit. (What
+// a collection counts as live includes what was allocated while it
+// marked: 12-15 MiB here, measured, so the limit leaves room for that.)
+func TestWatchLiveHeapIgnoresGarbage(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	called := make(chan struct{})
+	watchLiveHeap(64<<20, 400, func() { close(called) })
+	live := make([]byte, 4<<20)
+	gcs := func() uint32 {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.NumGC
+	}
+	start := gcs()
+	var sink [][]byte
+	for i := 0; i < 1<<15; i++ { // 1 GiB in 32 KiB pieces, 2 MiB kept at a time
+		sink = append(sink, make([]byte, 32<<10))
+		if len(sink) == 64 {
+			sink = sink[:0]
+		}
+	}
+	runtime.KeepAlive(live)
+	if n := gcs() - start; n < 10 {
+		t.Fatalf("only %d collections while allocating 1 GiB", n)
+	}
+	select {
+	case <-called:
+		t.Error("called with 4 MiB live and a 64 MiB limit")
 	default:
 	}
 }
