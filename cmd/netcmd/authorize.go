@@ -16,6 +16,7 @@ type AuthorizeOptions struct {
 	IO        *cmdutil.IOStreams
 	Client    func() (*netoverlay.Client, error)
 	ConfigDir func() (string, error)
+	StateDir  func() (string, error) // holds the per-network lock
 
 	Deauthorize bool
 	NetworkID   string
@@ -27,7 +28,7 @@ type AuthorizeOptions struct {
 
 // NewCmdAuthorize builds `fogctl net authorize`.
 func NewCmdAuthorize(f *cmdutil.Factory, z *ztFlags, runF func(*AuthorizeOptions) error) *cobra.Command {
-	opts := &AuthorizeOptions{IO: f.IOStreams, Client: z.clientFunc(f), ConfigDir: f.ConfigDir}
+	opts := &AuthorizeOptions{IO: f.IOStreams, Client: z.clientFunc(f), ConfigDir: f.ConfigDir, StateDir: f.StateDir}
 	cmd := &cobra.Command{
 		Use:   "authorize NWID MEMBER [--ip IP|auto]",
 		Short: "Authorize a member that joined, optionally with an address",
@@ -67,7 +68,7 @@ that kubeconfig context in the fleet file.`,
 
 // NewCmdDeauthorize builds `fogctl net deauthorize`.
 func NewCmdDeauthorize(f *cmdutil.Factory, z *ztFlags, runF func(*AuthorizeOptions) error) *cobra.Command {
-	opts := &AuthorizeOptions{IO: f.IOStreams, Client: z.clientFunc(f), ConfigDir: f.ConfigDir, Deauthorize: true}
+	opts := &AuthorizeOptions{IO: f.IOStreams, Client: z.clientFunc(f), ConfigDir: f.ConfigDir, StateDir: f.StateDir, Deauthorize: true}
 	cmd := &cobra.Command{
 		Use:   "deauthorize NWID MEMBER",
 		Short: "Withdraw a member's authorization",
@@ -99,6 +100,16 @@ func authorizeRun(ctx context.Context, opts *AuthorizeOptions) error {
 	c, err := opts.Client()
 	if err != nil {
 		return err
+	}
+	if opts.IP != "" {
+		// Picking and checking an address reads the member and the
+		// others, then writes the member's whole address list.
+		// Authorizing or deauthorizing alone sends one field: no lock.
+		unlock, err := lockNetwork(ctx, opts.StateDir, c, opts.NetworkID)
+		if err != nil {
+			return err
+		}
+		defer unlock()
 	}
 	var m netoverlay.Member
 	if opts.Deauthorize {

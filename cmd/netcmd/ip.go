@@ -13,8 +13,9 @@ import (
 
 // IPOptions are the inputs of `fogctl net ip add|rm|list`.
 type IPOptions struct {
-	IO     *cmdutil.IOStreams
-	Client func() (*netoverlay.Client, error)
+	IO       *cmdutil.IOStreams
+	Client   func() (*netoverlay.Client, error)
+	StateDir func() (string, error) // holds the per-network lock
 
 	Verb      string // "add", "rm" or "list"
 	NetworkID string
@@ -48,7 +49,7 @@ an address, and fogctl says so.`,
 }
 
 func newCmdIPVerb(f *cmdutil.Factory, z *ztFlags, verb string, runF func(*IPOptions) error) *cobra.Command {
-	opts := &IPOptions{IO: f.IOStreams, Client: z.clientFunc(f), Verb: verb}
+	opts := &IPOptions{IO: f.IOStreams, Client: z.clientFunc(f), StateDir: f.StateDir, Verb: verb}
 	cmd := &cobra.Command{
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.NetworkID, opts.MemberID = args[0], args[1]
@@ -113,10 +114,16 @@ func ipRun(ctx context.Context, opts *IPOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.Verb == "list" {
+		return ipListRun(ctx, c, opts)
+	}
+	unlock, err := lockNetwork(ctx, opts.StateDir, c, opts.NetworkID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	var m netoverlay.Member
 	switch opts.Verb {
-	case "list":
-		return ipListRun(ctx, c, opts)
 	case "add":
 		m, err = c.AssignIP(ctx, opts.NetworkID, opts.MemberID, opts.IP)
 	default:

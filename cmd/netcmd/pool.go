@@ -11,8 +11,9 @@ import (
 
 // PoolOptions are the inputs of `fogctl net pool add|rm`.
 type PoolOptions struct {
-	IO     *cmdutil.IOStreams
-	Client func() (*netoverlay.Client, error)
+	IO       *cmdutil.IOStreams
+	Client   func() (*netoverlay.Client, error)
+	StateDir func() (string, error) // holds the per-network lock
 
 	Remove    bool
 	NetworkID string
@@ -30,7 +31,7 @@ func NewCmdPool(f *cmdutil.Factory, z *ztFlags) *cobra.Command {
 }
 
 func newCmdPoolVerb(f *cmdutil.Factory, z *ztFlags, remove bool, runF func(*PoolOptions) error) *cobra.Command {
-	opts := &PoolOptions{IO: f.IOStreams, Client: z.clientFunc(f), Remove: remove}
+	opts := &PoolOptions{IO: f.IOStreams, Client: z.clientFunc(f), StateDir: f.StateDir, Remove: remove}
 	cmd := &cobra.Command{
 		Use:               "add NWID CIDR",
 		Short:             "Add an address range: a pool of its addresses and a route to it",
@@ -66,6 +67,11 @@ func poolRun(ctx context.Context, opts *PoolOptions) error {
 	if err != nil {
 		return err
 	}
+	unlock, err := lockNetwork(ctx, opts.StateDir, c, opts.NetworkID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	pool := netoverlay.PoolFor(p)
 	if opts.Remove {
 		if _, err := c.RemovePool(ctx, opts.NetworkID, opts.CIDR); err != nil {
