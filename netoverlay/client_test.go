@@ -688,3 +688,17 @@ func TestAuthorizeWithAnAddressFollowsAssignIPsRule(t *testing.T) {
 		t.Fatalf("authorize --ip 10.148.0.9 (in a route, outside the pools): %v %v", m.IPAssignments, err)
 	}
 }
+
+// TestMismatchErrorNamesBothCauses: without compare-and-swap, a difference
+// on read-back is the controller's doing or another client's change.
+func TestMismatchErrorNamesBothCauses(t *testing.T) {
+	for obj, want := range map[string]string{
+		"member a1b2c3d4e5 of network 8056c2e21c000001": "member a1b2c3d4e5 of network 8056c2e21c000001: the controller answered 200 but stored ipAssignments [10.147.15.17], not [10.147.15.17 10.147.15.30] as sent: the controller silently dropped or changed part of the change, or another client changed the member meanwhile",
+		"network 8056c2e21c000001":                      "network 8056c2e21c000001: the controller answered 200 but stored ipAssignments [10.147.15.17], not [10.147.15.17 10.147.15.30] as sent: the controller silently dropped or changed part of the change, or another client changed the network meanwhile",
+	} {
+		err := &netoverlay.MismatchError{Object: obj, Field: "ipAssignments", Sent: "[10.147.15.17 10.147.15.30]", Stored: "[10.147.15.17]"}
+		if got := err.Error(); got != want {
+			t.Errorf("got  %q\nwant %q", got, want)
+		}
+	}
+}

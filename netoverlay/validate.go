@@ -306,7 +306,9 @@ func sameIPs(a, b []string) bool {
 
 // MismatchError is a change the controller accepted with 200 but did not
 // store as sent: the real controller silently drops invalid routes and
-// addresses and reads loosely typed values its own way.
+// addresses and reads loosely typed values its own way; or another client
+// changed the object between the write and the read-back, which the API,
+// without compare-and-swap, cannot rule out.
 type MismatchError struct {
 	Object string // "network 8056c2e21c000001", "member a1b2c3d4e5 of network ..."
 	Field  string
@@ -315,7 +317,11 @@ type MismatchError struct {
 }
 
 func (e *MismatchError) Error() string {
-	return fmt.Sprintf("%s: the controller answered 200 but stored %s %s, not %s as sent (it silently dropped or changed part of the change)", e.Object, e.Field, e.Stored, e.Sent)
+	kind := "network"
+	if strings.HasPrefix(e.Object, "member ") {
+		kind = "member"
+	}
+	return fmt.Sprintf("%s: the controller answered 200 but stored %s %s, not %s as sent: the controller silently dropped or changed part of the change, or another client changed the %s meanwhile", e.Object, e.Field, e.Stored, e.Sent, kind)
 }
 
 // ErrInvalid matches errors for input fogctl refused before sending it: a

@@ -163,7 +163,7 @@ func TestNetIPAddSaysWhatTheControllerDropped(t *testing.T) {
 	}))
 	defer proxy.Close()
 	r := fl.run(t, false, "net", "ip", "add", nwid, bus, "10.147.15.30", "--zt-url", proxy.URL, "--token-file", fl.fog.TokenFile)
-	want := "error: member " + bus + " of network " + nwid + ": the controller answered 200 but stored ipAssignments [10.147.15.17], not [10.147.15.17 10.147.15.30] as sent (it silently dropped or changed part of the change)\n"
+	want := "error: member " + bus + " of network " + nwid + ": the controller answered 200 but stored ipAssignments [10.147.15.17], not [10.147.15.17 10.147.15.30] as sent: the controller silently dropped or changed part of the change, or another client changed the member meanwhile\n"
 	if r.code != 1 || r.err != want {
 		t.Errorf("exit %d stderr %q, want 1 and %q", r.code, r.err, want)
 	}
