@@ -24,8 +24,9 @@ type IPOptions struct {
 	Output    string
 }
 
-// NewCmdIP builds `fogctl net ip` and its add, rm and list commands.
-func NewCmdIP(f *cmdutil.Factory, z *ztFlags) *cobra.Command {
+// NewCmdIP builds `fogctl net ip` and its add, rm and list commands; each
+// calls runF, if a test gave one, with its parsed options.
+func NewCmdIP(f *cmdutil.Factory, z *ztFlags, runF func(*IPOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "ip <command>",
 		Short: "Add, remove or list a member's addresses",
@@ -41,9 +42,9 @@ Every change is read back: the controller answers 200 even when it drops
 an address, and fogctl says so.`,
 	}
 	cmd.AddCommand(
-		newCmdIPVerb(f, z, "add", nil),
-		newCmdIPVerb(f, z, "rm", nil),
-		newCmdIPVerb(f, z, "list", nil),
+		newCmdIPVerb(f, z, "add", runF),
+		newCmdIPVerb(f, z, "rm", runF),
+		newCmdIPVerb(f, z, "list", runF),
 	)
 	return cmd
 }

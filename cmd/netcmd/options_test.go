@@ -2,12 +2,14 @@ package netcmd
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/fogctl/fogctl/cmd/cmdutil"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/spf13/cobra"
 )
 
 func testFactory() *cmdutil.Factory {
@@ -84,22 +86,61 @@ func TestParseDeleteAndIPOptions(t *testing.T) {
 	}
 
 	for verb, args := range map[string][]string{
-		"add":  {"8056c2e21c000001", "a1b2c3d4e5", "10.147.15.30", "-o", "yaml"},
-		"rm":   {"8056c2e21c000001", "a1b2c3d4e5", "10.147.15.30", "-o", "yaml"},
-		"list": {"8056c2e21c000001", "a1b2c3d4e5", "-o", "yaml"},
+		"add":    {"add", "8056c2e21c000001", "a1b2c3d4e5", "10.147.15.30", "-o", "yaml"},
+		"rm":     {"rm", "8056c2e21c000001", "a1b2c3d4e5", "10.147.15.30", "-o", "yaml"},
+		"remove": {"remove", "8056c2e21c000001", "a1b2c3d4e5", "10.147.15.30", "-o", "yaml"},
+		"list":   {"ls", "8056c2e21c000001", "a1b2c3d4e5", "-o", "yaml"},
 	} {
 		var got *IPOptions
-		cmd := newCmdIPVerb(testFactory(), &ztFlags{}, verb, func(o *IPOptions) error { got = o; return nil })
+		cmd := NewCmdIP(testFactory(), &ztFlags{}, func(o *IPOptions) error { got = o; return nil })
 		cmd.SetArgs(args)
 		if err := cmd.Execute(); err != nil {
 			t.Fatal(err)
+		}
+		if verb == "remove" {
+			verb = "rm"
 		}
 		want := &IPOptions{Verb: verb, NetworkID: "8056c2e21c000001", MemberID: "a1b2c3d4e5", IP: "10.147.15.30", Output: "yaml"}
 		if verb == "list" {
 			want.IP = ""
 		}
-		if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(IPOptions{}, "IO", "Client")); diff != "" {
+		if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(IPOptions{}, "IO", "Client", "StateDir")); diff != "" {
 			t.Errorf("ip %s (-want +got):\n%s", verb, diff)
 		}
 	}
+}
+
+func TestParsePoolOptions(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want *PoolOptions
+	}{
+		{[]string{"add", "8056c2e21c000001", "10.147.16.0/24"}, &PoolOptions{NetworkID: "8056c2e21c000001", CIDR: "10.147.16.0/24"}},
+		{[]string{"rm", "8056c2e21c000001", "10.147.16.0/24"}, &PoolOptions{Remove: true, NetworkID: "8056c2e21c000001", CIDR: "10.147.16.0/24"}},
+	} {
+		var got *PoolOptions
+		cmd := NewCmdPool(testFactory(), &ztFlags{}, func(o *PoolOptions) error { got = o; return nil })
+		cmd.SetArgs(tc.args)
+		if err := cmd.Execute(); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tc.want, got, cmpopts.IgnoreFields(PoolOptions{}, "IO", "Client", "StateDir")); diff != "" {
+			t.Errorf("pool %s (-want +got):\n%s", tc.args[0], diff)
+		}
+	}
+}
+
+// TestUseLinesNameNoFlags: a Use line names the command and its
+// arguments; flags are listed by cobra under Flags.
+func TestUseLinesNameNoFlags(t *testing.T) {
+	var walk func(*cobra.Command)
+	walk = func(c *cobra.Command) {
+		if strings.Contains(c.Use, "-") {
+			t.Errorf("%s: Use %q names a flag", c.CommandPath(), c.Use)
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(NewCmdNet(testFactory()))
 }

@@ -20,13 +20,14 @@ type PoolOptions struct {
 	CIDR      string
 }
 
-// NewCmdPool builds `fogctl net pool` and its add and rm commands.
-func NewCmdPool(f *cmdutil.Factory, z *ztFlags) *cobra.Command {
+// NewCmdPool builds `fogctl net pool` and its add and rm commands; each
+// calls runF, if a test gave one, with its parsed options.
+func NewCmdPool(f *cmdutil.Factory, z *ztFlags, runF func(*PoolOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "pool <command>",
 		Short: "Add or remove an address range of a network",
 	}
-	cmd.AddCommand(newCmdPoolVerb(f, z, false, nil), newCmdPoolVerb(f, z, true, nil))
+	cmd.AddCommand(newCmdPoolVerb(f, z, false, runF), newCmdPoolVerb(f, z, true, runF))
 	return cmd
 }
 
