@@ -30,7 +30,7 @@ type AuthorizeOptions struct {
 func NewCmdAuthorize(f *cmdutil.Factory, z *ztFlags, runF func(*AuthorizeOptions) error) *cobra.Command {
 	opts := &AuthorizeOptions{IO: f.IOStreams, Client: z.clientFunc(f), ConfigDir: f.ConfigDir, StateDir: f.StateDir}
 	cmd := &cobra.Command{
-		Use:   "authorize NWID MEMBER [--ip IP|auto]",
+		Use:   "authorize NWID MEMBER",
 		Short: "Authorize a member that joined, optionally with an address",
 		Long: `Authorize a pending member. The controller gives members authorized
 through its API no address by itself: --ip sets one, either a fixed

@@ -25,7 +25,7 @@ type CreateOptions struct {
 func NewCmdCreate(f *cmdutil.Factory, z *ztFlags, runF func(*CreateOptions) error) *cobra.Command {
 	opts := &CreateOptions{IO: f.IOStreams, Client: z.clientFunc(f)}
 	cmd := &cobra.Command{
-		Use:   "create NAME [--cidr CIDR]",
+		Use:   "create NAME",
 		Short: "Create a network on the controller, with its address range",
 		Long: `Create a network on the ZeroTier controller of this machine (the fog
 server). Each --cidr becomes an address pool (every address but the

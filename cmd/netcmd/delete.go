@@ -24,7 +24,7 @@ type DeleteOptions struct {
 func NewCmdDelete(f *cmdutil.Factory, z *ztFlags, runF func(*DeleteOptions) error) *cobra.Command {
 	opts := &DeleteOptions{IO: f.IOStreams, Client: z.clientFunc(f)}
 	cmd := &cobra.Command{
-		Use:     "delete NWID [--yes]",
+		Use:     "delete NWID",
 		Aliases: []string{"rm"},
 		Short:   "Delete a network from the controller, with all its members",
 		Long: `Delete a network from the controller, with its members and their

@@ -26,7 +26,7 @@ type WaitOptions struct {
 func NewCmdWait(f *cmdutil.Factory, z *ztFlags, runF func(*WaitOptions) error) *cobra.Command {
 	opts := &WaitOptions{IO: f.IOStreams, Client: z.clientFunc(f), ConfigDir: f.ConfigDir}
 	cmd := &cobra.Command{
-		Use:   "wait NWID [--timeout 2m]",
+		Use:   "wait NWID",
 		Short: "Wait until this node is on a network with an address, and print it",
 		Long: `Wait until the network shows OK on this node and has an address, then
 print the address on stdout. It polls the local service once a second and
