@@ -118,7 +118,7 @@ func ParseStaticIP(ip string, n Network) (netip.Addr, error) {
 	if err != nil {
 		return netip.Addr{}, err
 	}
-	if !a.IsGlobalUnicast() && !a.IsPrivate() {
+	if !a.IsGlobalUnicast() { // private ranges included
 		return netip.Addr{}, invalidf("address %s: not a unicast address a node can use", a)
 	}
 	r, ok := n.RouteOf(a)
