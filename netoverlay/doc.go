@@ -9,6 +9,12 @@
 // answers 200 to fields it silently ignored, so a change is a success only
 // when what was stored matches what was sent.
 //
+// The API has no compare-and-swap: AssignIP, RemoveIP, Authorize with an
+// address, AddPool and RemovePool read, check and write back a whole list,
+// so two at once lose one change. netoverlay does not serialise them; its
+// caller does (fogctl net takes a per-network lock in its state directory),
+// and the read-back reports what it cannot prevent.
+//
 // netoverlay never prints, never reads environment variables or flags, and
 // knows nothing of cobra or terminals: it takes a *http.Client, a base URL,
 // a Token and a context.Context.

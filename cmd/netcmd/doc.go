@@ -6,7 +6,9 @@
 // It owns the flags and environment variables that find the service and
 // its auth token, the tables and -o json|yaml records, and the mapping of
 // netoverlay errors to one-line messages and exit codes (2 for input
-// refused before sending, 1 for everything else). All ZeroTier logic lives
+// refused before sending, 1 for everything else), and the per-network lock
+// (<state>/net/<nwid>.fogctl.lock) that makes the changing commands of one
+// host take turns from read to read-back. All ZeroTier logic lives
 // in netoverlay; netcmd never builds a request itself and never takes the
 // token as a flag value (argv is visible in ps).
 package netcmd
