@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -16,14 +17,15 @@ import (
 	"time"
 
 	"github.com/fogctl/fogctl/internal/safefile"
+	"github.com/fogctl/fogctl/internal/testbin"
 	"github.com/google/go-cmp/cmp"
 )
 
 // racer is a proxy in front of the fog server's controller that holds the
 // first two requests hold matches until both have arrived, so that two
 // fogctl commands read the same state before either writes, or until a
-// fogctl waits on the network's lock file, which shows the commands are
-// serialised. released says which happened.
+// fogctl waits on lockFile, the network's lock, which shows the commands
+// are serialised. released says which happened.
 type racer struct {
 	*httptest.Server
 	mu       sync.Mutex
@@ -33,7 +35,7 @@ type racer struct {
 	released string
 }
 
-func newRacer(t *testing.T, fl *fleet, nwid string, hold func(*http.Request) bool) *racer {
+func newRacer(t *testing.T, fl *fleet, lockFile string, hold func(*http.Request) bool) *racer {
 	t.Helper()
 	rc := &racer{release: make(chan struct{})}
 	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -59,7 +61,6 @@ func newRacer(t *testing.T, fl *fleet, nwid string, hold func(*http.Request) boo
 	// Watch the lock file: once a second fogctl blocks on it, the first
 	// may go on. Bounded: after a minute the held request goes on anyway
 	// and the test fails on released.
-	lockFile := filepath.Join(fl.stateDir, "net", nwid+safefile.LockSuffix)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	done := make(chan struct{})
 	t.Cleanup(func() { cancel(); <-done })
@@ -133,11 +134,6 @@ func lockWaiter(path string) bool {
 func TestNetChangesAtOnceAreSerialised(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("watches /proc/locks")
-	}
-	memberGet := func(nwid, id string) func(*http.Request) bool {
-		return func(r *http.Request) bool {
-			return r.Method == "GET" && r.URL.Path == "/controller/network/"+nwid+"/member/"+id
-		}
 	}
 	for _, tc := range []struct {
 		name string
@@ -213,7 +209,7 @@ func TestNetChangesAtOnceAreSerialised(t *testing.T) {
 			if tc.setUp != nil {
 				must(t, fl.ctl(t, false, tc.setUp(nwid, bus, pending)...))
 			}
-			rc := newRacer(t, fl, nwid, tc.hold(nwid, bus, pending))
+			rc := newRacer(t, fl, filepath.Join(fl.stateDir, "net", nwid+safefile.LockSuffix), tc.hold(nwid, bus, pending))
 			flags := []string{"--zt-url", rc.URL, "--token-file", fl.fog.TokenFile}
 			var ra, rb result
 			var wg sync.WaitGroup
@@ -272,4 +268,50 @@ func TestNetIPAddWaitsForTheLockAndNamesItsHolder(t *testing.T) {
 		t.Errorf("after the refusal: %q", l.out)
 	}
 	must(t, fl.ctl(t, false, "ip", "add", nwid, bus, "10.147.15.30"))
+}
+
+// memberGet matches the read of one member.
+func memberGet(nwid, id string) func(*http.Request) bool {
+	return func(r *http.Request) bool {
+		return r.Method == "GET" && r.URL.Path == "/controller/network/"+nwid+"/member/"+id
+	}
+}
+
+// TestE2E_IPAddAtOnceFromTwoProcesses: two fogctl processes add an
+// address to one member at once; they take turns on the lock in the
+// shared state directory and both addresses are stored.
+func TestE2E_IPAddAtOnceFromTwoProcesses(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("watches /proc/locks")
+	}
+	fl, nwid, bus, _ := scenario(t)
+	home := t.TempDir()
+	rc := newRacer(t, fl, filepath.Join(home, "state", "fogctl", "net", nwid+safefile.LockSuffix), memberGet(nwid, bus))
+	bin := testbin.Fogctl(t)
+	run := func(ip string) (string, error) {
+		c := exec.Command(bin, "net", "ip", "add", nwid, bus, ip, "--zt-url", rc.URL, "--token-file", fl.fog.TokenFile)
+		c.Env = []string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, "config"), "XDG_STATE_HOME=" + filepath.Join(home, "state"), "PATH=/usr/bin:/bin"}
+		out, err := c.CombinedOutput()
+		return string(out), err
+	}
+	var outA, outB string
+	var errA, errB error
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); outA, errA = run("10.147.15.30") }()
+	go func() { defer wg.Done(); outB, errB = run("10.147.15.31") }()
+	wg.Wait()
+	if errA != nil || errB != nil {
+		t.Errorf("ip add 10.147.15.30: %v %s\nip add 10.147.15.31: %v %s", errA, outA, errB, outB)
+	}
+	if why := rc.why(); why != "a fogctl waited on the lock" {
+		t.Errorf("the held read went on because %s, want: a fogctl waited on the lock", why)
+	}
+	m, err := fl.controller(t).Member(context.Background(), nwid, bus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"10.147.15.17", "10.147.15.30", "10.147.15.31"}, slices.Sorted(slices.Values(m.IPAssignments))); diff != "" {
+		t.Errorf("stored addresses (-want +got):\n%s", diff)
+	}
 }
