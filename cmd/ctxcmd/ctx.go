@@ -16,8 +16,9 @@ func NewCmdCtx(f *cmdutil.Factory) *cobra.Command {
 fogctl reads kubeconfig files as kubectl does (--kubeconfig, else the files
 of $KUBECONFIG merged, else ~/.kube/config) and writes each change into the
 file that defines the entry. It edits files in place: comments, order, exec
-plugins and fields it does not know survive. Every write is locked, atomic
-and leaves one backup (config.fogctl.bak).
+plugins and fields it does not know survive. Every write is locked (kubectl's
+config.lock included, so a kubectl config command at the same moment fails
+rather than loses a change), atomic and leaves one backup (config.fogctl.bak).
 
 Labels (role=edge, line=12) live in fogctl's fleet file, not in the
 kubeconfig; commands that act on several contexts select them with
