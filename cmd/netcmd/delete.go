@@ -13,8 +13,9 @@ import (
 
 // DeleteOptions are the inputs of `fogctl net delete`.
 type DeleteOptions struct {
-	IO     *cmdutil.IOStreams
-	Client func() (*netoverlay.Client, error)
+	IO        *cmdutil.IOStreams
+	Client    func() (*netoverlay.Client, error)
+	ConfigDir func() (string, error) // holds the fleet file
 
 	NetworkID string
 	Yes       bool
@@ -22,7 +23,7 @@ type DeleteOptions struct {
 
 // NewCmdDelete builds `fogctl net delete`.
 func NewCmdDelete(f *cmdutil.Factory, z *ztFlags, runF func(*DeleteOptions) error) *cobra.Command {
-	opts := &DeleteOptions{IO: f.IOStreams, Client: z.clientFunc(f)}
+	opts := &DeleteOptions{IO: f.IOStreams, Client: z.clientFunc(f), ConfigDir: f.ConfigDir}
 	cmd := &cobra.Command{
 		Use:     "delete NWID",
 		Aliases: []string{"rm"},
@@ -35,7 +36,11 @@ On a terminal fogctl shows the network's name and member count and asks
 first; anywhere else (a pipe, cron) it refuses unless --yes is given.
 Nodes that joined the network are not told: each sees status NOT_FOUND
 at its next configuration refresh (up to 60s) and stays joined until
-'fogctl net leave NWID' runs on it.`,
+'fogctl net leave NWID' runs on it.
+
+Contexts the fleet file records on the network lose their network id,
+member id and overlay IP there (their labels stay); fogctl names them
+before it asks, and again once they are cleared.`,
 		Example: `  fogctl net delete 8056c2e21c000001
   fogctl net delete 8056c2e21c000001 --yes    # from a script`,
 		Args:              exactArgs("NWID"),
@@ -75,7 +80,17 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	if len(revs) > 0 {
 		what = networkTitle(n) + " and its " + plural(len(revs), "member")
 	}
+	// The fleet file is read before the delete: one that cannot be read
+	// would be left naming a network that no longer exists.
+	fl, err := loadFleet(opts.ConfigDir)
+	if err != nil {
+		return fmt.Errorf("network %s not deleted: %w (fix or move the fleet file, then run again: fogctl clears the network from it after the delete)", n.ID, err)
+	}
+	inFleet := fleetOnNetwork(fl, n.ID)
 	if !opts.Yes {
+		if len(inFleet) > 0 {
+			fmt.Fprintf(opts.IO.ErrOut, "The fleet file %s records %s on this network: their network, member and overlay IP are cleared too (labels stay).\n", fl.Path(), contextList(inFleet))
+		}
 		ok, err := confirm(ctx, opts.IO, "Delete "+what+"? Nodes that joined it lose the overlay.")
 		if err != nil {
 			return err
@@ -88,6 +103,22 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 		return netErr(err)
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "✓ Deleted %s; nodes that joined it see NOT_FOUND at their next configuration refresh (up to 60s) and stay joined until 'fogctl net leave %s'\n", what, n.ID)
+	// The network is gone: the fleet file follows even if Ctrl-C came
+	// meanwhile (the wait for its lock is bounded by its own timeout).
+	cleared, err := clearFleetNetwork(context.WithoutCancel(ctx), fl, n.ID)
+	if err != nil {
+		if len(cleared) == 0 {
+			cleared = inFleet
+		}
+		still := " still names it"
+		if len(cleared) > 1 {
+			still = " still name it"
+		}
+		return fmt.Errorf("network %s deleted, but the fleet file was not updated: %w; %s%s there: remove their networkId, memberId and overlayIP from %s by hand (the file is safe to edit)", n.ID, err, contextList(cleared), still, fl.Path())
+	}
+	if len(cleared) > 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "✓ Cleared network %s from %s in %s (network, member and overlay IP; labels stay)\n", n.ID, contextList(cleared), fl.Path())
+	}
 	return nil
 }
 

@@ -8,7 +8,10 @@
 // netoverlay errors to one-line messages and exit codes (2 for input
 // refused before sending, 1 for everything else), and the per-network lock
 // (<state>/net/<nwid>.fogctl.lock) that makes the changing commands of one
-// host take turns from read to read-back. All ZeroTier logic lives
+// host take turns from read to read-back. It keeps the overlay data of
+// the fleet file (cluster.Fleet) in step with what it changes: authorize
+// and join record it, delete clears it, ip add and rm move the overlay
+// IP. All ZeroTier logic lives
 // in netoverlay; netcmd never builds a request itself and never takes the
 // token as a flag value (argv is visible in ps).
 package netcmd

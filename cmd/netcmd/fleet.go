@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
+	"sort"
 	"strings"
 
 	"github.com/fogctl/fogctl/cluster"
@@ -51,4 +53,124 @@ func firstIP(addrs []string) string {
 	}
 	ip, _, _ := strings.Cut(addrs[0], "/")
 	return ip
+}
+
+// loadFleet reads the fleet file of the config directory.
+func loadFleet(configDir func() (string, error)) (*cluster.Fleet, error) {
+	if configDir == nil {
+		return nil, errors.New("no config directory")
+	}
+	dir, err := configDir()
+	if err != nil {
+		return nil, fmt.Errorf("fleet file: %w", err)
+	}
+	return cluster.LoadFleet(dir)
+}
+
+// fleetOnNetwork returns the contexts whose fleet entry names network
+// nwid, sorted.
+func fleetOnNetwork(fl *cluster.Fleet, nwid string) []string {
+	var names []string
+	for _, n := range fl.Names() {
+		if strings.EqualFold(fl.Entry(n).NetworkID, nwid) {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// clearFleetNetwork removes the network id, member id and overlay IP from
+// every fleet entry on network nwid, under the file's lock, re-reading
+// the file first. Labels stay; an entry left empty is dropped, as
+// cluster.Fleet.Update drops every empty entry. It returns the contexts
+// it cleared, sorted; the file is not touched when none names nwid.
+func clearFleetNetwork(ctx context.Context, fl *cluster.Fleet, nwid string) ([]string, error) {
+	var cleared []string
+	if len(fleetOnNetwork(fl, nwid)) == 0 {
+		return nil, nil
+	}
+	err := fl.Update(ctx, func(entries map[string]*cluster.FleetEntry) error {
+		cleared = nil
+		for name, e := range entries {
+			if e == nil || !strings.EqualFold(e.NetworkID, nwid) {
+				continue
+			}
+			e.NetworkID, e.MemberID, e.OverlayIP = "", "", ""
+			cleared = append(cleared, name)
+		}
+		return nil
+	})
+	sort.Strings(cleared)
+	return cleared, err
+}
+
+// fleetIPChange is one fleet entry whose overlay IP followed a change of
+// its member's addresses.
+type fleetIPChange struct {
+	Context  string
+	Old, New string // "" for none
+}
+
+// followMemberIPs keeps the overlay IP of the fleet entries of member on
+// network nwid in step with the member's addresses addrs after `net ip
+// add` or `net ip rm`, by the rule `net authorize --context` records it
+// with (the member's first address). After rm (removed is the address
+// taken) an entry whose overlay IP was removed gets the member's first
+// remaining address, or none; after add (removed is "") an entry with no
+// overlay IP gets the first address. Other entries, and the file when no
+// entry changes, are left alone.
+func followMemberIPs(ctx context.Context, fl *cluster.Fleet, nwid, member, removed string, addrs []string) ([]fleetIPChange, error) {
+	first := firstIP(addrs)
+	next := func(e cluster.FleetEntry) (string, bool) {
+		if !strings.EqualFold(e.NetworkID, nwid) || !strings.EqualFold(e.MemberID, member) {
+			return "", false
+		}
+		if removed == "" {
+			return first, e.OverlayIP == "" && first != ""
+		}
+		return first, e.OverlayIP != "" && normIP(e.OverlayIP) == normIP(removed)
+	}
+	found := false
+	for _, n := range fl.Names() {
+		if _, ok := next(fl.Entry(n)); ok {
+			found = true
+		}
+	}
+	if !found {
+		return nil, nil
+	}
+	var changes []fleetIPChange
+	err := fl.Update(ctx, func(entries map[string]*cluster.FleetEntry) error {
+		changes = nil
+		for name, e := range entries {
+			if e == nil {
+				continue
+			}
+			if ip, ok := next(*e); ok {
+				changes = append(changes, fleetIPChange{Context: name, Old: e.OverlayIP, New: ip})
+				e.OverlayIP = ip
+			}
+		}
+		return nil
+	})
+	sort.Slice(changes, func(i, j int) bool { return changes[i].Context < changes[j].Context })
+	return changes, err
+}
+
+// normIP is an address in its canonical form ("10.147.15.7",
+// "fd00:147::30"), or s unchanged when it does not parse.
+func normIP(s string) string {
+	if a, err := netip.ParseAddr(strings.TrimSpace(s)); err == nil {
+		return a.Unmap().String()
+	}
+	return s
+}
+
+// contextList names contexts for a message: "context bus-17",
+// "contexts bus-17, bus-18".
+func contextList(names []string) string {
+	if len(names) == 1 {
+		return "context " + names[0]
+	}
+	return "contexts " + strings.Join(names, ", ")
 }

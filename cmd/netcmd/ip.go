@@ -13,9 +13,10 @@ import (
 
 // IPOptions are the inputs of `fogctl net ip add|rm|list`.
 type IPOptions struct {
-	IO       *cmdutil.IOStreams
-	Client   func() (*netoverlay.Client, error)
-	StateDir func() (string, error) // holds the per-network lock
+	IO        *cmdutil.IOStreams
+	Client    func() (*netoverlay.Client, error)
+	StateDir  func() (string, error) // holds the per-network lock
+	ConfigDir func() (string, error) // holds the fleet file
 
 	Verb      string // "add", "rm" or "list"
 	NetworkID string
@@ -39,7 +40,12 @@ what the controller hands out by itself. An address another member holds,
 or the network or broadcast address of its route, is refused.
 
 Every change is read back: the controller answers 200 even when it drops
-an address, and fogctl says so.`,
+an address, and fogctl says so.
+
+A context the fleet file records for the member (net authorize --context)
+keeps its overlay IP in step, as authorize records it: the member's first
+address. rm of that address moves it to the member's first remaining
+address, or clears it; add fills it when it has none. fogctl says so.`,
 	}
 	cmd.AddCommand(
 		newCmdIPVerb(f, z, "add", runF),
@@ -50,7 +56,7 @@ an address, and fogctl says so.`,
 }
 
 func newCmdIPVerb(f *cmdutil.Factory, z *ztFlags, verb string, runF func(*IPOptions) error) *cobra.Command {
-	opts := &IPOptions{IO: f.IOStreams, Client: z.clientFunc(f), StateDir: f.StateDir, Verb: verb}
+	opts := &IPOptions{IO: f.IOStreams, Client: z.clientFunc(f), StateDir: f.StateDir, ConfigDir: f.ConfigDir, Verb: verb}
 	cmd := &cobra.Command{
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.NetworkID, opts.MemberID = args[0], args[1]
@@ -150,14 +156,46 @@ func ipRun(ctx context.Context, opts *IPOptions) error {
 	if len(m.IPAssignments) > 0 {
 		now = "addresses now " + strings.Join(m.IPAssignments, ", ")
 	}
+	removed := "" // what followMemberIPs wants for add
 	if opts.Verb == "add" {
 		fmt.Fprintf(opts.IO.ErrOut, "✓ Added %s to member %s of network %s (%s)\n", ip, m.ID, opts.NetworkID, now)
 		if m.Pending() {
 			fmt.Fprintf(opts.IO.ErrOut, "! Member %s is pending: its node gets the address once authorized ('fogctl net authorize %s %s')\n", m.ID, opts.NetworkID, m.ID)
 		}
-		return nil
+	} else {
+		fmt.Fprintf(opts.IO.ErrOut, "✓ Removed %s from member %s of network %s (%s)\n", ip, m.ID, opts.NetworkID, now)
+		removed = ip
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "✓ Removed %s from member %s of network %s (%s)\n", ip, m.ID, opts.NetworkID, now)
+	return ipFollowFleet(ctx, opts, m, ip, removed)
+}
+
+// ipFollowFleet brings the overlay IP the fleet file records for the
+// member in step with its addresses (followMemberIPs) and says so. The
+// controller has the change already: a fleet file that cannot be read
+// or written is an error that says the address changed.
+func ipFollowFleet(ctx context.Context, opts *IPOptions, m netoverlay.Member, ip, removed string) error {
+	did := "added to"
+	if removed != "" {
+		did = "removed from"
+	}
+	fl, err := loadFleet(opts.ConfigDir)
+	var changes []fleetIPChange
+	if err == nil {
+		changes, err = followMemberIPs(ctx, fl, opts.NetworkID, m.ID, removed, m.IPAssignments)
+	}
+	if err != nil {
+		return fmt.Errorf("%s %s member %s of network %s, but the fleet file was not updated: %w (fix it, then record the member again with 'fogctl net authorize %s %s --context CONTEXT')", ip, did, m.ID, opts.NetworkID, err, opts.NetworkID, m.ID)
+	}
+	for _, c := range changes {
+		switch {
+		case c.New == "":
+			fmt.Fprintf(opts.IO.ErrOut, "✓ Cleared the overlay IP %s of context %s in %s (member %s has no address left)\n", c.Old, c.Context, fl.Path(), m.ID)
+		case c.Old == "":
+			fmt.Fprintf(opts.IO.ErrOut, "✓ Recorded overlay IP %s for context %s in %s\n", c.New, c.Context, fl.Path())
+		default:
+			fmt.Fprintf(opts.IO.ErrOut, "✓ Changed the overlay IP of context %s from %s to %s in %s (the member's first address)\n", c.Context, c.Old, c.New, fl.Path())
+		}
+	}
 	return nil
 }
 

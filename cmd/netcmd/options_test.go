@@ -104,7 +104,7 @@ func TestParseDeleteAndIPOptions(t *testing.T) {
 		if verb == "list" {
 			want.IP = ""
 		}
-		if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(IPOptions{}, "IO", "Client", "StateDir")); diff != "" {
+		if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(IPOptions{}, "IO", "Client", "StateDir", "ConfigDir")); diff != "" {
 			t.Errorf("ip %s (-want +got):\n%s", verb, diff)
 		}
 	}
