@@ -42,7 +42,6 @@ kubeconfig; commands that act on several contexts select them with
 		NewCmdLabel(f, nil),
 		NewCmdStatus(f, nil),
 	)
-	cmd.AddCommand(NewCmdStatus(f, nil))
 	return cmd
 }
 
