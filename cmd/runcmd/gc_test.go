@@ -39,35 +39,41 @@ func TestWatchLiveHeap(t *testing.T) {
 }
 
 // TestWatchLiveHeapIgnoresGarbage: a run that allocates fast while little
-// stays live keeps GOGC=400: collections that leave 4 MiB live among a
-// gigabyte of garbage do not call the watcher with a 64 MiB limit. (What
-// a collection counts as live includes what was allocated while it
-// marked: 12-15 MiB here, measured, so the limit leaves room for that.)
+// stays live keeps GOGC=400: collections that leave 4 MiB more live among
+// gigabytes of garbage do not call the watcher with a limit 64 MiB above
+// what the test process already holds. (What a collection counts as live
+// includes what was allocated while it marked: 12-15 MiB here, measured,
+// so the limit leaves room for that.)
 func TestWatchLiveHeapIgnoresGarbage(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	held := ms.NextGC * 100 / 500 // what earlier tests left live
 	called := make(chan struct{})
-	watchLiveHeap(64<<20, 400, func() { close(called) })
+	watchLiveHeap(held+64<<20, 400, func() { close(called) })
 	live := make([]byte, 4<<20)
-	gcs := func() uint32 {
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		return ms.NumGC
-	}
-	start := gcs()
+	start := ms.NumGC
+	// Allocate in 32 KiB pieces, 2 MiB kept at a time, until ten
+	// collections have run (at most 16 GiB).
 	var sink [][]byte
-	for i := 0; i < 1<<15; i++ { // 1 GiB in 32 KiB pieces, 2 MiB kept at a time
+	for i := 0; i < 1<<19; i++ {
 		sink = append(sink, make([]byte, 32<<10))
 		if len(sink) == 64 {
 			sink = sink[:0]
+			runtime.ReadMemStats(&ms)
+			if ms.NumGC-start >= 10 {
+				break
+			}
 		}
 	}
 	runtime.KeepAlive(live)
-	if n := gcs() - start; n < 10 {
-		t.Fatalf("only %d collections while allocating 1 GiB", n)
+	if n := ms.NumGC - start; n < 10 {
+		t.Fatalf("only %d collections while allocating 16 GiB", n)
 	}
 	select {
 	case <-called:
-		t.Error("called with 4 MiB live and a 64 MiB limit")
+		t.Error("called with 4 MiB more live and a limit 64 MiB above what was held")
 	default:
 	}
 }

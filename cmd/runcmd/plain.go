@@ -268,7 +268,8 @@ func (t *runTally) count(s workflow.State) int {
 	return n
 }
 
-// counts is "6 nodes: 5 succeeded, 1 failed (1 retried)".
+// counts is "6 nodes: 5 succeeded, 1 failed (1 retried)", or "1 node: 1
+// succeeded".
 func (t *runTally) counts() string {
 	var parts []string
 	for _, s := range []workflow.State{workflow.StateSucceeded, workflow.StateFailed, workflow.StateUpstreamFailed, workflow.StateCancelled, workflow.StateRunning, workflow.StateRetrying, workflow.StatePending} {
@@ -277,6 +278,9 @@ func (t *runTally) counts() string {
 		}
 	}
 	s := fmt.Sprintf("%d nodes", len(t.nodes))
+	if len(t.nodes) == 1 {
+		s = "1 node"
+	}
 	if len(parts) > 0 {
 		s += ": " + strings.Join(parts, ", ")
 	}
