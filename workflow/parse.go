@@ -200,6 +200,10 @@ func (p *parser) parse(data []byte) *Workflow {
 			if m := yamlLineRE().FindStringSubmatch(msg); m != nil {
 				line, _ = strconv.Atoi(m[1])
 				msg = m[2]
+				var dedent bool
+				if line, dedent = yamlProblemLine(data, line, msg); dedent {
+					msg += ": this line is indented to a level no enclosing block has"
+				}
 			} else {
 				msg = strings.TrimPrefix(msg, "yaml: ")
 			}

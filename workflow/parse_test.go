@@ -122,7 +122,7 @@ func TestInvalidFiles(t *testing.T) {
 			`syntax.json:5: invalid JSON: invalid character ']' after object key:value pair`,
 		}},
 		{"syntax.yaml", []string{
-			`syntax.yaml:4: invalid YAML: did not find expected '-' indicator`,
+			`syntax.yaml:7: invalid YAML: did not find expected '-' indicator: this line is indented to a level no enclosing block has`,
 		}},
 		{"many-problems.yaml", []string{
 			`many-problems.yaml:7: node "fetch": url: missing: an http node needs a url`,
