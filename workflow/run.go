@@ -53,6 +53,11 @@ type Options struct {
 	// JSON, or was truncated in the record, is not reused and the node
 	// runs.
 	Reuse map[string]json.RawMessage
+	// Rerun names nodes that run again whatever Reuse holds for them
+	// (fogctl run --resume ID --rerun NODE); every node after one of
+	// them runs again too, even after a noop, whose output would be the
+	// same.
+	Rerun map[string]bool
 }
 
 // Run starts a run of wf and returns its events. Run sends the run's
@@ -440,7 +445,11 @@ func (r *run) reuse(i int32) ([]byte, bool) {
 	if !r.depsReused(i) {
 		return nil, false
 	}
-	out, ok := r.opts.Reuse[r.wf.Nodes[i].Name]
+	name := r.wf.Nodes[i].Name
+	if r.opts.Rerun[name] {
+		return nil, false
+	}
+	out, ok := r.opts.Reuse[name]
 	out = bytes.TrimSpace(out)
 	if !ok || len(out) == 0 || IsTruncated(out) || !json.Valid(out) {
 		return nil, false
@@ -492,7 +501,7 @@ func (r *run) finishInstant(i int32) {
 		// reused (its recorded output may have been too large to keep):
 		// the nodes after it may be reused too. A root noop node counts
 		// when the earlier run's record has it.
-		if r.opts.Reuse != nil && r.depsReused(i) {
+		if r.opts.Reuse != nil && r.depsReused(i) && !r.opts.Rerun[nd.Name] {
 			_, recorded := r.opts.Reuse[nd.Name]
 			st.reused = len(r.wf.deps[i]) > 0 || recorded
 		}

@@ -713,3 +713,40 @@ func TestExamplesRun(t *testing.T) {
 		})
 	}
 }
+
+// TestRerunNamedNodes: Options.Rerun runs a node again though Reuse holds
+// its output, and every node after it, a noop included (its output would
+// be the same, but the operator asked for what follows it to run again);
+// what comes before it is reused.
+func TestRerunNamedNodes(t *testing.T) {
+	srv, h := startEcho(t, 0)
+	wf := mustParse(t, []spec{
+		{name: "fetch", kind: "http", url: srv.URL + "/n/fetch"},
+		{name: "merge", kind: "noop", deps: []string{"fetch"}},
+		{name: "publish", kind: "http", url: srv.URL + "/n/publish", deps: []string{"merge"}},
+	})
+	recorded := func(name string) json.RawMessage { return json.RawMessage(`{"recorded": "` + name + `"}`) }
+	reuse := map[string]json.RawMessage{"fetch": recorded("fetch"), "merge": recorded("merge"), "publish": recorded("publish")}
+	for _, tc := range []struct {
+		rerun string
+		calls int64
+	}{
+		{"merge", 1},   // publish
+		{"publish", 1}, // publish
+		{"fetch", 2},   // fetch, publish
+	} {
+		t.Run(tc.rerun, func(t *testing.T) {
+			before := h.calls.Load()
+			_, rec := collect(t, context.Background(), wf, Options{Reuse: reuse, Rerun: map[string]bool{tc.rerun: true}})
+			if calls := h.calls.Load() - before; calls != tc.calls {
+				t.Errorf("%d calls, want %d", calls, tc.calls)
+			}
+			if diff := cmp.Diff(map[string]any{"recorded": "fetch"}, outputOf(t, rec, "fetch")); tc.rerun != "fetch" && diff != "" {
+				t.Errorf("fetch was not reused (-want +got)\n%s", diff)
+			}
+			if out := outputOf(t, rec, "publish"); out["publish"] != true {
+				t.Errorf("publish was reused, not called: %v", out)
+			}
+		})
+	}
+}

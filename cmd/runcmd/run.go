@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/fogctl/fogctl/cmd/cmdutil"
@@ -38,8 +40,9 @@ type RunOptions struct {
 	Input    string // a file, or "-" for stdin
 	Parallel int
 	Timeout  time.Duration
-	Output   string // "", "json" (the final record) or "jsonl" (every event)
-	Resume   string // a run ID to continue
+	Output   string   // "", "json" (the final record) or "jsonl" (every event)
+	Resume   string   // a run ID to continue
+	Rerun    []string // with Resume: nodes to run again though they succeeded
 	NoTUI    bool
 	Format   string // graph: "dot" or "text"
 
@@ -67,7 +70,8 @@ to call from cron.`,
 		Example: `  fogctl run pipeline.yaml
   fogctl run pipeline.yaml --input readings.json --parallel 8 --timeout 10s
   fogctl run pipeline.yaml -o json | jq .state
-  fogctl run --resume latest`,
+  fogctl run --resume latest
+  fogctl run --resume latest --rerun clean   # clean and what follows it, again`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case len(args) > 1:
@@ -88,6 +92,9 @@ to call from cron.`,
 			if opts.Timeout < 0 {
 				return cmdutil.FlagErrorf("--timeout must be positive, got %s", opts.Timeout)
 			}
+			if len(opts.Rerun) > 0 && opts.Resume == "" {
+				return cmdutil.FlagErrorf("--rerun goes with --resume ID: it names nodes of that run to run again")
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -98,10 +105,15 @@ to call from cron.`,
 	cmd.Flags().IntVar(&opts.Parallel, "parallel", 0, "Run at most `N` nodes at once (0: no limit)")
 	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 0, "Per-attempt timeout of nodes that set none (default 30s)")
 	cmd.Flags().StringVar(&opts.Resume, "resume", "", "Continue run `ID`: re-run the nodes that did not succeed, reuse the others' outputs")
+	cmd.Flags().StringSliceVar(&opts.Rerun, "rerun", nil, "With --resume: run `NODE` again though it succeeded, and every node after it (repeat, or comma-separate)")
 	cmd.Flags().BoolVar(&opts.NoTUI, "no-tui", false, "Print one line per state change even on a terminal")
 	cmdutil.AddOutputFlag(cmd, &opts.Output, "json", "jsonl")
 	_ = cmd.RegisterFlagCompletionFunc("resume", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return RunIDs(f), cobra.ShellCompDirectiveNoFileComp
+	})
+	_ = cmd.RegisterFlagCompletionFunc("rerun", func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		resume, _ := cmd.Flags().GetString("resume")
+		return rerunNodes(f, resume, args), cobra.ShellCompDirectiveNoFileComp
 	})
 	_ = cmd.MarkFlagFilename("input", "json")
 	return cmd
@@ -130,6 +142,46 @@ func RunIDs(f *cmdutil.Factory) []string {
 	return append([]string{"latest"}, ids...)
 }
 
+// rerunNodes completes --rerun with node names: of the run --resume names
+// (its workflow as it was run), or of the workflow file given. It never
+// fails: nothing to read means nothing to offer.
+func rerunNodes(f *cmdutil.Factory, resume string, args []string) []string {
+	var wf *workflow.Workflow
+	switch {
+	case resume != "":
+		dir, err := f.StateDir()
+		if err != nil {
+			return nil
+		}
+		store, err := runstore.Open(dir)
+		if err != nil {
+			return nil
+		}
+		id, err := store.Resolve(resume)
+		if err != nil {
+			return nil
+		}
+		prev, err := store.Load(id)
+		if err != nil {
+			return nil
+		}
+		wf = prev.Workflow
+	case len(args) == 1:
+		var err error
+		if wf, err = workflow.Load(args[0]); err != nil {
+			return nil
+		}
+	}
+	if wf == nil {
+		return nil
+	}
+	names := make([]string, len(wf.Nodes))
+	for i, n := range wf.Nodes {
+		names[i] = n.Name
+	}
+	return names
+}
+
 // Job is one run to execute: the workflow, its input, and what a resumed
 // run reuses.
 type Job struct {
@@ -140,7 +192,10 @@ type Job struct {
 	Workflow *workflow.Workflow
 	Input    json.RawMessage
 	// Reuse maps the nodes that succeeded in ResumedFrom to their outputs.
-	Reuse       map[string]json.RawMessage
+	Reuse map[string]json.RawMessage
+	// Rerun names nodes to run again though Reuse may hold them, and the
+	// nodes after them (--rerun).
+	Rerun       map[string]bool
 	ResumedFrom string
 }
 
@@ -296,6 +351,7 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err 
 		DefaultTimeout: opts.Timeout,
 		HTTPClient:     client,
 		Reuse:          job.Reuse,
+		Rerun:          job.Rerun,
 	})
 
 	// Each event goes into the journal (which only queues) and the
@@ -441,6 +497,23 @@ func resumeJob(opts *RunOptions, input json.RawMessage) (Job, error) {
 	}
 	job.ResumedFrom = id
 	job.Reuse = succeededOutputs(prev.Record, job.Workflow)
+	var unknown []string
+	for _, name := range opts.Rerun {
+		if job.Workflow.Node(name) == nil {
+			unknown = append(unknown, strconv.Quote(name))
+			continue
+		}
+		// It runs again, and so does every node after it
+		// (workflow.Options.Rerun).
+		if job.Rerun == nil {
+			job.Rerun = map[string]bool{}
+		}
+		job.Rerun[name] = true
+	}
+	if len(unknown) > 0 {
+		return Job{}, cmdutil.WithExitCode(cmdutil.ExitUsage,
+			fmt.Errorf("resume %s: --rerun: no node %s in %s (see 'fogctl graph %s --format text')", id, strings.Join(unknown, ", "), job.Path, job.Path))
+	}
 	if len(input) > 0 && !sameJSON(input, prev.Meta.Input) {
 		// A new input: the root nodes run again on it, and so does
 		// everything after them (workflow.Options.Reuse).
