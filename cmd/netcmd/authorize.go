@@ -91,13 +91,7 @@ later, and keeps its address and traffic until then.`,
 }
 
 func authorizeRun(ctx context.Context, opts *AuthorizeOptions) error {
-	if err := netoverlay.ValidateNetworkID(opts.NetworkID); err != nil {
-		return netErr(err)
-	}
-	if err := netoverlay.ValidateMemberID(opts.MemberID); err != nil {
-		return netErr(err)
-	}
-	c, err := opts.Client()
+	c, err := clientFor(opts.Client, opts.NetworkID, opts.MemberID)
 	if err != nil {
 		return err
 	}

@@ -61,10 +61,7 @@ before it asks, and again once they are cleared.`,
 }
 
 func deleteRun(ctx context.Context, opts *DeleteOptions) error {
-	if err := netoverlay.ValidateNetworkID(opts.NetworkID); err != nil {
-		return netErr(err)
-	}
-	c, err := opts.Client()
+	c, err := clientFor(opts.Client, opts.NetworkID)
 	if err != nil {
 		return err
 	}

@@ -111,13 +111,7 @@ type ipRecord struct {
 }
 
 func ipRun(ctx context.Context, opts *IPOptions) error {
-	if err := netoverlay.ValidateNetworkID(opts.NetworkID); err != nil {
-		return netErr(err)
-	}
-	if err := netoverlay.ValidateMemberID(opts.MemberID); err != nil {
-		return netErr(err)
-	}
-	c, err := opts.Client()
+	c, err := clientFor(opts.Client, opts.NetworkID, opts.MemberID)
 	if err != nil {
 		return err
 	}

@@ -72,10 +72,7 @@ func NewCmdLeave(f *cmdutil.Factory, z *ztFlags, runF func(*JoinOptions) error) 
 }
 
 func joinRun(ctx context.Context, opts *JoinOptions) error {
-	if err := netoverlay.ValidateNetworkID(opts.NetworkID); err != nil {
-		return netErr(err)
-	}
-	c, err := opts.Client()
+	c, err := clientFor(opts.Client, opts.NetworkID)
 	if err != nil {
 		return err
 	}

@@ -147,10 +147,7 @@ func NewCmdShow(f *cmdutil.Factory, z *ztFlags, runF func(*ShowOptions) error) *
 }
 
 func showRun(ctx context.Context, opts *ShowOptions) error {
-	if err := netoverlay.ValidateNetworkID(opts.NetworkID); err != nil {
-		return netErr(err)
-	}
-	c, err := opts.Client()
+	c, err := clientFor(opts.Client, opts.NetworkID)
 	if err != nil {
 		return err
 	}

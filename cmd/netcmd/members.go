@@ -48,10 +48,7 @@ waits for authorization ('fogctl net authorize').`,
 }
 
 func membersRun(ctx context.Context, opts *MembersOptions) error {
-	if err := netoverlay.ValidateNetworkID(opts.NetworkID); err != nil {
-		return netErr(err)
-	}
-	c, err := opts.Client()
+	c, err := clientFor(opts.Client, opts.NetworkID)
 	if err != nil {
 		return err
 	}

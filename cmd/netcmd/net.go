@@ -153,6 +153,21 @@ func netErr(err error) error {
 	return err
 }
 
+// clientFor checks the network ID a command was given, and the member ID
+// when it takes one, then makes its client: what every command on one
+// network does first.
+func clientFor(newClient func() (*netoverlay.Client, error), nwid string, member ...string) (*netoverlay.Client, error) {
+	if err := netoverlay.ValidateNetworkID(nwid); err != nil {
+		return nil, netErr(err)
+	}
+	for _, m := range member {
+		if err := netoverlay.ValidateMemberID(m); err != nil {
+			return nil, netErr(err)
+		}
+	}
+	return newClient()
+}
+
 // completeTimeout bounds shell completion: best effort, never slow.
 const completeTimeout = 2 * time.Second
 

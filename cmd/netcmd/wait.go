@@ -64,10 +64,7 @@ once.`,
 }
 
 func waitRun(ctx context.Context, opts *WaitOptions) error {
-	if err := netoverlay.ValidateNetworkID(opts.NetworkID); err != nil {
-		return netErr(err)
-	}
-	c, err := opts.Client()
+	c, err := clientFor(opts.Client, opts.NetworkID)
 	if err != nil {
 		return err
 	}
