@@ -40,32 +40,12 @@ type ctxEnv struct {
 
 func newCtxEnv(t *testing.T) *ctxEnv {
 	t.Helper()
-	dir := t.TempDir()
-	env := &ctxEnv{
-		dir:        dir,
-		home:       dir,
-		kubeconfig: filepath.Join(dir, ".kube", "config"),
-		stateDir:   filepath.Join(dir, "state"),
-		configDir:  filepath.Join(dir, "config"),
-	}
-	for _, d := range []string{filepath.Dir(env.kubeconfig), env.stateDir, env.configDir} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			t.Fatal(err)
-		}
-	}
-	data, err := os.ReadFile("../../testdata/kubeconfig/full.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(env.kubeconfig, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	m := ctxcmd.NewTestMachine(t)
+	env := &ctxEnv{dir: m.Dir, home: m.Dir, kubeconfig: m.Kubeconfig, stateDir: m.StateDir, configDir: m.ConfigDir}
 	fleet := "contexts:\n  bus-17:\n    labels: {role: edge, line: \"12\"}\n    memberId: a1b2c3d4e5\n    overlayIP: 10.147.17.21\n  bus-18:\n    labels: {role: edge, line: \"13\"}\n  depot:\n    labels: {role: fog}\n"
 	if err := os.WriteFile(filepath.Join(env.configDir, "fleet.yaml"), []byte(fleet), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("HOME", env.home)
-	t.Setenv("KUBECONFIG", "")
 	return env
 }
 

@@ -29,20 +29,9 @@ type kubectlLockEnv struct {
 
 func newKubectlLockEnv(t *testing.T) *kubectlLockEnv {
 	t.Helper()
-	dir := t.TempDir()
-	env := &kubectlLockEnv{dir: dir, kubeconfig: filepath.Join(dir, ".kube", "config")}
-	for _, d := range []string{filepath.Dir(env.kubeconfig), filepath.Join(dir, "state"), filepath.Join(dir, "config")} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			t.Fatal(err)
-		}
-	}
-	data, err := os.ReadFile("../../testdata/kubeconfig/full.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(env.kubeconfig, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	m := NewTestMachine(t)
+	dir := m.Dir
+	env := &kubectlLockEnv{dir: dir, kubeconfig: m.Kubeconfig}
 	k3s, err := os.ReadFile("../../testdata/kubeconfig/k3s.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -50,16 +39,14 @@ func newKubectlLockEnv(t *testing.T) *kubectlLockEnv {
 	if err := os.WriteFile(filepath.Join(dir, "k3s.yaml"), k3s, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("HOME", dir)
-	t.Setenv("KUBECONFIG", "")
 	io, _, _, _ := cmdutil.Test()
 	env.f = &cmdutil.Factory{
 		IOStreams:  io,
 		Version:    "test",
 		Now:        func() time.Time { return statusNow },
 		HTTPClient: func() (*http.Client, error) { return nil, errors.New("no network in ctx tests") },
-		StateDir:   func() (string, error) { return filepath.Join(dir, "state"), nil },
-		ConfigDir:  func() (string, error) { return filepath.Join(dir, "config"), nil },
+		StateDir:   func() (string, error) { return m.StateDir, nil },
+		ConfigDir:  func() (string, error) { return m.ConfigDir, nil },
 		Executable: os.Executable,
 	}
 	return env
