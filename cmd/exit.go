@@ -63,10 +63,11 @@ func cancelOnSignal(cancel context.CancelFunc, sigs ...os.Signal) (ready func())
 // cancel an edit, never kill it halfway (kubectl's config.lock would be
 // left behind).
 func Run(ctx context.Context, f *cmdutil.Factory, args []string) ExitCode {
-	if sel := selected(f, args, topCommands); sel >= 0 && !topCommands[sel].signalsLate {
+	sel := selected(f, args, topCommands)
+	if sel >= 0 && !topCommands[sel].signalsLate {
 		f.WaitSignals()
 	}
-	return run(ctx, f, args, func() *cobra.Command { return newCmdRootFor(f, args, topCommands) })
+	return run(ctx, f, args, func() *cobra.Command { return newCmdRootSelected(f, topCommands, sel) })
 }
 
 // run executes args on the tree newRoot builds.

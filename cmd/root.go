@@ -82,7 +82,12 @@ func newCmdRootFull(f *cmdutil.Factory, top []topCommand) *cobra.Command {
 // completions and exit codes are the whole tree's, byte for byte
 // (TestLazyTreeSameAsFull).
 func newCmdRootFor(f *cmdutil.Factory, args []string, top []topCommand) *cobra.Command {
-	sel := selected(f, args, top)
+	return newCmdRootSelected(f, top, selected(f, args, top))
+}
+
+// newCmdRootSelected is newCmdRootFor once the command is known: top[sel],
+// or none when sel < 0.
+func newCmdRootSelected(f *cmdutil.Factory, top []topCommand, sel int) *cobra.Command {
 	if sel < 0 || top[sel].wholeTree {
 		return newCmdRootFull(f, top)
 	}
