@@ -18,6 +18,13 @@ echo "== ratios (fogctl / baseline measured in the same run) =="
 awk '
 	/^pkg: / { pkg = $2; sub(".*/fogctl/", "", pkg) }
 	/^Benchmark/ {
-		for (i = 3; i < NF; i++) if ($(i+1) == "ratio") printf "%-70s %8.3f\n", pkg " " $1, $i
+		line = ""
+		for (i = 3; i < NF; i++) {
+			if ($(i+1) == "ratio") line = sprintf("%-70s %8.3f", pkg " " $1, $i)
+			if ($(i+1) == "bound-ratio") extra = sprintf("   bound %6.3f", $i)
+			if ($(i+1) == "over-bound") extra = extra sprintf("   fogctl/bound %6.3f", $i)
+		}
+		if (line != "") print line extra
+		extra = ""
 	}
 ' "$out"

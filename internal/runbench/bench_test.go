@@ -2,6 +2,7 @@ package runbench
 
 import (
 	"bytes"
+	"debug/buildinfo"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,14 +22,25 @@ import (
 
 // BenchmarkRunProcessVsFloor runs `fogctl run FILE --no-tui` as a process,
 // and the floor program as a process, on the same plain DAG file and the
-// same loopback echo service, alternating (fogctl first on even
-// iterations, the floor first on odd ones) so both meet the same load. It
-// reports ratio, the median of fogctl/floor over the iterations (target:
-// 1.10 at most), and fogctl-ms and floor-ms, the mean wall time of one
-// process from exec to exit. The run store writes under a temporary
-// HOME, as it does for a user: directory, journal, fsyncs, record,
-// retention: the store is filled to the 200 runs it keeps before the
-// first run, so every run also removes the oldest, as under cron.
+// same loopback echo service, in turn (each goes first on every third
+// iteration) so both meet the same load. It reports ratio, the median of
+// fogctl/floor over the iterations (target: 1.10 at most), and fogctl-ms
+// and floor-ms, the mean wall time of one process from exec to exit. The
+// run store writes under a temporary HOME, as it does for a user:
+// directory, journal, fsyncs, record, retention: the store is filled to
+// the 200 runs it keeps before the first run, so retention removes the
+// oldest, as under cron.
+//
+// In the same iterations it runs a third program, the bound: the floor
+// built with fogctl's libraries (-tags fogctlinits: cobra, bubbletea,
+// x/ansi, yaml, flock, go-isatty linked and initialised, SIGINT and
+// SIGTERM registered) and run with -record, so that it also creates,
+// writes and fsyncs a record of the run before it exits. It is the least
+// any `fogctl run` built on those libraries that keeps a durable record
+// can cost, and it reports bound-ratio (bound/floor) and over-bound
+// (fogctl/bound), medians of the per-iteration ratios like ratio: where
+// bound-ratio is above 1.10, no such program meets the target, and
+// over-bound is what fogctl adds of its own.
 //
 // Shapes: chain (each node depends on the one before), fan (a root, n-2
 // nodes depending on it, a sink depending on them all) and layered
@@ -58,28 +70,39 @@ func BenchmarkRunProcessVsFloor(b *testing.B) {
 					floor := func() time.Duration {
 						return timeRun(b, env, bins.floor, file)
 					}
-					// One pair first: page cache, connections to the
+					records := b.TempDir()
+					bound := func() time.Duration {
+						return timeRun(b, env, bins.bound, "-record", records, file)
+					}
+					progs := []func() time.Duration{fogctl, floor, bound}
+					// One round first: page cache, connections to the
 					// service, the state directory.
-					fogctl()
-					floor()
-					ratios := make([]float64, 0, b.N)
-					var tf, tb time.Duration
+					for _, p := range progs {
+						p()
+					}
+					var ratios, boundRatios, overBound []float64
+					var total [3]time.Duration
 					b.ResetTimer()
 					for i := range b.N {
-						var df, db time.Duration
-						if i%2 == 0 {
-							df = fogctl()
-							db = floor()
-						} else {
-							db = floor()
-							df = fogctl()
+						// Each program goes first, second and third in
+						// turn.
+						var d [3]time.Duration
+						for k := range progs {
+							j := (i + k) % len(progs)
+							d[j] = progs[j]()
+							total[j] += d[j]
 						}
-						tf, tb = tf+df, tb+db
-						ratios = append(ratios, float64(df)/float64(db))
+						ratios = append(ratios, float64(d[0])/float64(d[1]))
+						boundRatios = append(boundRatios, float64(d[2])/float64(d[1]))
+						overBound = append(overBound, float64(d[0])/float64(d[2]))
 					}
-					b.ReportMetric(float64(tf.Microseconds())/float64(b.N)/1000, "fogctl-ms")
-					b.ReportMetric(float64(tb.Microseconds())/float64(b.N)/1000, "floor-ms")
+					ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(b.N) / 1000 }
+					b.ReportMetric(ms(total[0]), "fogctl-ms")
+					b.ReportMetric(ms(total[1]), "floor-ms")
+					b.ReportMetric(ms(total[2]), "bound-ms")
 					b.ReportMetric(median(ratios), "ratio")
+					b.ReportMetric(median(boundRatios), "bound-ratio")
+					b.ReportMetric(median(overBound), "over-bound")
 				})
 			}
 		}
@@ -114,6 +137,36 @@ func TestFloorMatchesFogctl(t *testing.T) {
 			var got map[string]json.RawMessage
 			if err := json.Unmarshal(floorOut.Bytes(), &got); err != nil {
 				t.Fatalf("floor output: %v\n%s", err, floorOut.Bytes())
+			}
+
+			// The bound prints what the floor prints, and leaves a
+			// record of every node.
+			records := t.TempDir()
+			var boundOut bytes.Buffer
+			bound := exec.Command(bins.bound, "-record", records, file)
+			bound.Env, bound.Stdout, bound.Stderr = env, &boundOut, os.Stderr
+			if err := bound.Run(); err != nil {
+				t.Fatalf("bound: %v", err)
+			}
+			if !bytes.Equal(boundOut.Bytes(), floorOut.Bytes()) {
+				t.Errorf("bound printed\n%s\nthe floor\n%s", boundOut.Bytes(), floorOut.Bytes())
+			}
+			recs, err := filepath.Glob(filepath.Join(records, "*"))
+			if err != nil || len(recs) != 1 {
+				t.Fatalf("bound left %d records, want 1 (%v)", len(recs), err)
+			}
+			record, err := os.ReadFile(recs[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := bytes.Split(bytes.TrimSuffix(record, []byte("\n")), []byte("\n"))
+			if len(lines) != tc.n {
+				t.Errorf("bound's record has %d lines, want %d", len(lines), tc.n)
+			}
+			for _, l := range lines {
+				if !json.Valid(l) {
+					t.Errorf("bound's record line is not JSON: %s", l)
+				}
 			}
 
 			var fogOut, fogErr bytes.Buffer
@@ -172,7 +225,7 @@ func TestFloorMatchesFogctl(t *testing.T) {
 	}
 }
 
-type binaries struct{ fogctl, floor string }
+type binaries struct{ fogctl, floor, bound string }
 
 var (
 	buildOnce sync.Once
@@ -199,10 +252,12 @@ func buildBinaries(tb testing.TB) binaries {
 		if buildErr != nil {
 			return
 		}
-		built = binaries{fogctl: filepath.Join(binDir, "fogctl"), floor: filepath.Join(binDir, "floor")}
-		builds := []struct{ out, pkg string }{
-			{built.fogctl, "github.com/fogctl/fogctl"},
-			{built.floor, "github.com/fogctl/fogctl/internal/runbench/floor"},
+		built = binaries{fogctl: filepath.Join(binDir, "fogctl"), floor: filepath.Join(binDir, "floor"), bound: filepath.Join(binDir, "bound")}
+		const floorPkg = "github.com/fogctl/fogctl/internal/runbench/floor"
+		builds := []struct{ out, pkg, tags string }{
+			{built.fogctl, "github.com/fogctl/fogctl", ""},
+			{built.floor, floorPkg, ""},
+			{built.bound, floorPkg, "fogctlinits"},
 		}
 		if bin := os.Getenv("RUNBENCH_FOGCTL"); bin != "" {
 			// Another build of fogctl (an older commit, say) against
@@ -210,7 +265,7 @@ func buildBinaries(tb testing.TB) binaries {
 			built.fogctl, builds = bin, builds[1:]
 		}
 		for _, p := range builds {
-			c := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", p.out, p.pkg)
+			c := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-tags="+p.tags, "-o", p.out, p.pkg)
 			c.Env = append(os.Environ(), "CGO_ENABLED=0") // static, as `make build` builds fogctl
 			out, err := c.CombinedOutput()
 			if err != nil {
@@ -416,4 +471,32 @@ func median(xs []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// TestBoundLinksFogctlLibraries checks that the bound carries the
+// libraries fogctl is built on, and the floor none of them: the bound's
+// start-up is what it claims to be.
+func TestBoundLinksFogctlLibraries(t *testing.T) {
+	bins := buildBinaries(t)
+	libs := []string{"github.com/spf13/cobra", "charm.land/bubbletea/v2", "github.com/charmbracelet/x/ansi", "go.yaml.in/yaml/v3", "github.com/gofrs/flock", "github.com/mattn/go-isatty"}
+	mods := func(bin string) map[string]bool {
+		info, err := buildinfo.ReadFile(bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]bool{}
+		for _, d := range info.Deps {
+			m[d.Path] = true
+		}
+		return m
+	}
+	bound, floor := mods(bins.bound), mods(bins.floor)
+	for _, l := range libs {
+		if !bound[l] {
+			t.Errorf("the bound does not link %s", l)
+		}
+		if floor[l] {
+			t.Errorf("the floor links %s", l)
+		}
+	}
 }

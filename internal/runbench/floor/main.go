@@ -11,6 +11,13 @@
 //
 // It records nothing, validates nothing beyond what it needs, and has no
 // timeouts or retries: it is the floor, not a product.
+//
+// With -record DIR it also keeps a durable record, the least any runner
+// that keeps one must do: once the nodes are done it creates a file in
+// DIR, writes a line per node (name and output) and fsyncs it before it
+// exits. Built with -tags fogctlinits it also links the libraries fogctl
+// is built on and registers for SIGINT and SIGTERM (inits.go). The two
+// together are the bound of BenchmarkRunProcessVsFloor.
 package main
 
 import (
@@ -20,6 +27,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"sync"
 )
 
@@ -31,17 +39,21 @@ type node struct {
 }
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: floor DAG.json")
+	args, record := os.Args[1:], ""
+	if len(args) == 3 && args[0] == "-record" {
+		args, record = args[2:], args[1]
+	}
+	if len(args) != 1 {
+		fmt.Fprintln(os.Stderr, "usage: floor [-record DIR] DAG.json")
 		os.Exit(2)
 	}
-	if err := run(os.Args[1], os.Stdout); err != nil {
+	if err := run(args[0], record, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "floor:", err)
 		os.Exit(1)
 	}
 }
 
-func run(file string, stdout io.Writer) error {
+func run(file, record string, stdout io.Writer) error {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return err
@@ -118,6 +130,11 @@ func run(file string, stdout io.Writer) error {
 	if firstErr != nil {
 		return firstErr
 	}
+	if record != "" {
+		if err := writeRecord(record, nodes, outs); err != nil {
+			return err
+		}
+	}
 	sinks := make(map[string]json.RawMessage)
 	for i, n := range nodes {
 		if !hasChild[i] {
@@ -129,6 +146,31 @@ func run(file string, stdout io.Writer) error {
 		return err
 	}
 	_, err = stdout.Write(append(res, '\n'))
+	return err
+}
+
+// writeRecord creates a new file in dir, writes {"node":NAME,"output":OUT}
+// for each node and fsyncs it.
+func writeRecord(dir string, nodes []node, outs [][]byte) error {
+	f, err := os.CreateTemp(dir, "run-*.jsonl")
+	if err != nil {
+		return err
+	}
+	var b []byte
+	for i, n := range nodes {
+		b = append(b, `{"node":`...)
+		b = strconv.AppendQuote(b, n.Name)
+		b = append(b, `,"output":`...)
+		b = append(b, outs[i]...)
+		b = append(b, "}\n"...)
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
 	return err
 }
 
