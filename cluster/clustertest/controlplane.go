@@ -345,7 +345,7 @@ func (p *ControlPlane) Restore(t testing.TB) {
 // the test's cleanup, continues it.
 func (p *ControlPlane) Freeze(t testing.TB) {
 	t.Helper()
-	if err := p.apiserver.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+	if err := freeze(p.apiserver.cmd.Process); err != nil {
 		t.Fatalf("clustertest: freeze %s: %v", p.Name, err)
 	}
 }
@@ -353,7 +353,7 @@ func (p *ControlPlane) Freeze(t testing.TB) {
 // Thaw continues a frozen kube-apiserver with SIGCONT.
 func (p *ControlPlane) Thaw(t testing.TB) {
 	t.Helper()
-	if err := p.apiserver.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+	if err := thaw(p.apiserver.cmd.Process); err != nil {
 		t.Fatalf("clustertest: thaw %s: %v", p.Name, err)
 	}
 }
@@ -537,7 +537,7 @@ func (pr *process) stop() {
 			return
 		default:
 		}
-		_ = pr.cmd.Process.Signal(syscall.SIGCONT) // a frozen process cannot act on SIGTERM
+		_ = thaw(pr.cmd.Process) // a frozen process cannot act on SIGTERM
 		_ = pr.cmd.Process.Signal(syscall.SIGTERM)
 		timer := time.NewTimer(stopTimeout)
 		defer timer.Stop()

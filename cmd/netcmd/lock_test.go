@@ -1,3 +1,5 @@
+//go:build linux
+
 package netcmd_test
 
 import (
