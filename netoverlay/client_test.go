@@ -393,14 +393,14 @@ func TestReadBackReportsWhatTheControllerSilentlyDropped(t *testing.T) {
 				return err
 			},
 			// Dropped, then the node's automatic assignment filled the gap.
-			"stored ipAssignments [10.147.15.1], not [10.147.15.9] as sent", false},
+			"stored ipAssignments [10.147.15.80], not [10.147.15.9] as sent", false},
 		{"static address dropped", `"10.147.15.40"`, `"10.147.15.400"`,
 			func(c *netoverlay.Client) error {
 				_, err := c.AssignIP(ctx, n.ID, e.node.Address(), "10.147.15.40")
 				return err
 			},
 			// The address the node was given before stays; the new one is gone.
-			"stored ipAssignments [10.147.15.1], not [10.147.15.1 10.147.15.40] as sent", false},
+			"stored ipAssignments [10.147.15.80], not [10.147.15.80 10.147.15.40] as sent", false},
 		{"boolean misread", `"authorized":true`, `"authorized":"yes"`,
 			func(c *netoverlay.Client) error { _, err := c.Authorize(ctx, n.ID, e.node.Address(), ""); return err },
 			"stored authorized false, not true as sent", true},

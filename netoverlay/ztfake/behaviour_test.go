@@ -6,6 +6,7 @@ package ztfake_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -444,7 +445,9 @@ func TestReal_NoAutomaticIPForMembersAuthorizedThroughTheAPI(t *testing.T) {
 	// Only the node's own configuration request assigns one.
 	s.callNode(t, "POST", "/network/"+nwid, `{}`)
 	j := obj(t, s.callNode(t, "GET", "/network/"+nwid, "").body)
-	if diff := cmp.Diff([]any{"10.147.15.1/24"}, j["assignedAddresses"]); diff != "" {
+	// bus-17 is adc0e51e51: the controller first tries 10.147.15.1 +
+	// (0xc0e51e51 mod 253) = 10.147.15.80 (TestSource_AutomaticAddress).
+	if diff := cmp.Diff([]any{"10.147.15.80/24"}, j["assignedAddresses"]); diff != "" {
 		t.Errorf("after the node asked (-want +got):\n%s", diff)
 	}
 }
@@ -591,8 +594,8 @@ func TestSource_PoolsAssignIPv4OnlyWhileNoneIsInsideARoute(t *testing.T) {
 		want []any
 	}{
 		{"an IPv4 address inside a route: none added", `["10.147.15.7"]`, []any{"10.147.15.7"}},
-		{"IPv6 only: one added", `["fd00::7"]`, []any{"fd00::7", "10.147.15.1"}},
-		{"IPv4 outside every route: one added", `["10.99.0.7"]`, []any{"10.99.0.7", "10.147.15.1"}},
+		{"IPv6 only: one added", `["fd00::7"]`, []any{"fd00::7", "10.147.15.80"}},
+		{"IPv4 outside every route: one added", `["10.99.0.7"]`, []any{"10.99.0.7", "10.147.15.80"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newFixture(t)
@@ -602,6 +605,74 @@ func TestSource_PoolsAssignIPv4OnlyWhileNoneIsInsideARoute(t *testing.T) {
 			s.call(t, "POST", p, `{"authorized":true,"ipAssignments":`+tc.ips+`}`)
 			s.callNode(t, "GET", "/network/"+nwid, "")
 			if diff := cmp.Diff(tc.want, obj(t, s.call(t, "GET", p, "").body)["ipAssignments"]); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestSource_AutomaticAddress: as EmbeddedNetworkController::_request
+// picks it. In each IPv4 pool the first try is start + (a mod (end -
+// start)), a being the low 32 bits of the member's address, then a+1 and
+// so on; a try ending in .255, outside every route of 1 to 32 bits, or
+// held by a member is passed over; a pool whose start is 0.0.0.0 or after
+// its end is skipped. The expected addresses are worked out by hand.
+func TestSource_AutomaticAddress(t *testing.T) {
+	for _, tc := range []struct {
+		name, addr, pools, routes string
+		taken                     []string // held by other members
+		want                      []any
+	}{
+		{"low bits mod the span", "0000000005",
+			`[{"ipRangeStart":"10.147.15.1","ipRangeEnd":"10.147.15.254"}]`, `[{"target":"10.147.15.0/24"}]`,
+			nil, []any{"10.147.15.6"}}, // 1 + 5 mod 253
+		{"wraps round the span", "00000000ff",
+			`[{"ipRangeStart":"10.147.15.1","ipRangeEnd":"10.147.15.254"}]`, `[{"target":"10.147.15.0/24"}]`,
+			nil, []any{"10.147.15.3"}}, // 1 + 255 mod 253
+		{"only the low 32 bits count", "ab00000005",
+			`[{"ipRangeStart":"10.147.15.1","ipRangeEnd":"10.147.15.254"}]`, `[{"target":"10.147.15.0/24"}]`,
+			nil, []any{"10.147.15.6"}},
+		{"a held address is passed over", "0000000005",
+			`[{"ipRangeStart":"10.147.15.1","ipRangeEnd":"10.147.15.254"}]`, `[{"target":"10.147.15.0/24"}]`,
+			[]string{"10.147.15.6", "10.147.15.7"}, []any{"10.147.15.8"}},
+		{".255 is passed over", "00000000fe",
+			`[{"ipRangeStart":"10.147.14.1","ipRangeEnd":"10.147.15.254"}]`, `[{"target":"10.147.14.0/23"}]`,
+			nil, []any{"10.147.15.0"}}, // 14.1 + 254 = 14.255, then 15.0
+		{"the last address only when it is the pool's only one", "0000000000",
+			`[{"ipRangeStart":"10.147.15.9","ipRangeEnd":"10.147.15.9"}]`, `[{"target":"10.147.15.0/24"}]`,
+			nil, []any{"10.147.15.9"}},
+		{"a pool of two never gives its second", "0000000001",
+			`[{"ipRangeStart":"10.147.15.8","ipRangeEnd":"10.147.15.9"}]`, `[{"target":"10.147.15.0/24"}]`,
+			[]string{"10.147.15.8"}, []any{}}, // two tries, both 10.147.15.8
+		{"a /0 route does not count", "0000000005",
+			`[{"ipRangeStart":"10.147.15.1","ipRangeEnd":"10.147.15.254"}]`, `[{"target":"0.0.0.0/0"}]`,
+			nil, []any{}},
+		{"an unrouted pool is skipped for the next", "0000000005",
+			`[{"ipRangeStart":"10.99.0.1","ipRangeEnd":"10.99.0.254"},{"ipRangeStart":"10.147.15.1","ipRangeEnd":"10.147.15.254"}]`, `[{"target":"10.147.15.0/24"}]`,
+			nil, []any{"10.147.15.6"}},
+		{"an IPv6 pool gives no IPv4 address", "0000000005",
+			`[{"ipRangeStart":"fd00::1","ipRangeEnd":"fd00::ff"}]`, `[{"target":"fd00::/64"}]`,
+			nil, []any{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := ztfake.NewWorld()
+			ctrl := ztfake.Serve(t, w.NewNode(ztfake.NodeOptions{Name: "fog", Controller: true}))
+			node := ztfake.Serve(t, w.NewNode(ztfake.NodeOptions{Name: "bus", Address: tc.addr}))
+			a := call(t, ctrl.URL, ctrl.Token(), "POST", "/controller/network/"+ctrl.Address()+"______",
+				`{"ipAssignmentPools":`+tc.pools+`,"routes":`+tc.routes+`,"v4AssignMode":{"zt":true}}`)
+			if a.code != 200 {
+				t.Fatalf("create: %d %s", a.code, a.body)
+			}
+			nwid := obj(t, a.body)["id"].(string)
+			for i, ip := range tc.taken {
+				m := fmt.Sprintf("/controller/network/%s/member/%010x", nwid, 0xaa00000000+i)
+				call(t, ctrl.URL, ctrl.Token(), "POST", m, `{"authorized":true,"ipAssignments":["`+ip+`"]}`)
+			}
+			p := "/controller/network/" + nwid + "/member/" + tc.addr
+			call(t, node.URL, node.Token(), "POST", "/network/"+nwid, `{}`)
+			call(t, ctrl.URL, ctrl.Token(), "POST", p, `{"authorized":true}`)
+			call(t, node.URL, node.Token(), "GET", "/network/"+nwid, "")
+			if diff := cmp.Diff(tc.want, obj(t, call(t, ctrl.URL, ctrl.Token(), "GET", p, "").body)["ipAssignments"]); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -307,25 +308,73 @@ func (nw *network) hasRoutedIPv4(ips []string) bool {
 	return false
 }
 
-// nextFree is the first pool address inside a route, not ending in .255,
-// that no other member holds.
+// nextFree picks the member's automatic IPv4 address as
+// EmbeddedNetworkController::_request does. For each IPv4 pool in order
+// (one whose start is 0.0.0.0 or after its end is skipped) it tries
+// start + (c mod (end-start)), c counting up from the low 32 bits of the
+// member's address, at most 1000 times and at most once per address of
+// the pool; so two members get different addresses in the same pool, and
+// the pool's last address is never picked unless it is its only one. A
+// try ending in .255, outside every route of 1 to 32 bits, or held by a
+// member is passed over.
 func (nw *network) nextFree(self string) (netip.Addr, bool) {
-	used := map[string]bool{}
-	for id, m := range nw.members {
-		if id == self {
-			continue
-		}
+	used := map[netip.Addr]bool{}
+	for _, m := range nw.members {
 		for _, s := range m.ips {
-			used[s] = true
-		}
-	}
-	for _, p := range nw.pools {
-		// Bounded as the real controller's 1000 trials per pool.
-		for a, trials := p.start, 0; a.IsValid() && !p.end.Less(a) && trials < 1000; a, trials = a.Next(), trials+1 {
-			if _, routed := nw.routeOf(a); routed && !used[a.String()] && !(a.Is4() && a.As4()[3] == 255) {
-				return a, true
+			if a, err := netip.ParseAddr(s); err == nil {
+				used[a] = true
 			}
 		}
 	}
+	id, err := strconv.ParseUint(self, 16, 64)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	for _, p := range nw.pools {
+		if !p.start.Is4() || !p.end.Is4() {
+			continue
+		}
+		start, end := v4int(p.start), v4int(p.end)
+		if end < start || start == 0 {
+			continue
+		}
+		span := end - start
+		c := uint32(id)
+		for k, trials := uint64(start), 0; k <= uint64(end) && trials < 1000; k, trials = k+1, trials+1 {
+			ip := start
+			if span > 0 {
+				ip = start + c%span
+			}
+			c++
+			a := v4addr(ip)
+			if ip&0xff == 0xff || !nw.routedV4(a) || used[a] {
+				continue
+			}
+			return a, true
+		}
+	}
 	return netip.Addr{}, false
+}
+
+// routedV4 reports whether a route of 1 to 32 bits contains a: the real
+// controller takes the first such route's length as the address's, and
+// does not count a /0.
+func (nw *network) routedV4(a netip.Addr) bool {
+	for _, r := range nw.routes {
+		if r.target.Addr().Is4() && r.target.Bits() > 0 && r.target.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func v4int(a netip.Addr) uint32 {
+	b := a.As4()
+	return binary.BigEndian.Uint32(b[:])
+}
+
+func v4addr(ip uint32) netip.Addr {
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], ip)
+	return netip.AddrFrom4(b)
 }
