@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/fogctl/fogctl/cmd/cmdutil"
 	"github.com/fogctl/fogctl/cmd/completioncmd"
 	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/cobra"
 )
 
 var update = flag.Bool("update", false, "rewrite completions/ and golden files")
@@ -117,4 +120,61 @@ func TestCompletionsCommitted(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestGroupsRefuseUnknownSubcommands: a word that names no subcommand of
+// a group (a typo in a cron line) fails as an unknown command does at
+// the top, exit 2, with cobra's suggestions and nothing on stdout; cobra
+// alone printed the group's help to stdout and exited 0. Each group of
+// the tree is tried, found by walking it, so a new one is covered too.
+func TestGroupsRefuseUnknownSubcommands(t *testing.T) {
+	f, _, _ := testFactory(t)
+	var groups [][]string
+	var walk func(c *cobra.Command, path []string)
+	walk = func(c *cobra.Command, path []string) {
+		for _, sub := range c.Commands() {
+			p := append(slices.Clone(path), sub.Name())
+			if sub.HasSubCommands() {
+				groups = append(groups, p)
+			}
+			walk(sub, p)
+		}
+	}
+	walk(NewCmdRoot(f), nil)
+	if len(groups) < 4 { // ctx, net, net ip, net pool, runs
+		t.Fatalf("found only the groups %v", groups)
+	}
+	for _, g := range groups {
+		t.Run(strings.Join(g, " "), func(t *testing.T) {
+			f, out, errOut := testFactory(t)
+			if got := Run(context.Background(), f, append(slices.Clone(g), "frobnicate")); got != 2 {
+				t.Errorf("exit %d, want 2", got)
+			}
+			want := fmt.Sprintf("error: unknown command %q for %q", "frobnicate", "fogctl "+strings.Join(g, " "))
+			if !strings.HasPrefix(errOut.String(), want) {
+				t.Errorf("stderr starts %q, want %q", firstLine(errOut.String()), want)
+			}
+			if out.Len() != 0 {
+				t.Errorf("stdout: %q, want nothing", firstLine(out.String()))
+			}
+
+			// Alone, the group prints its help and succeeds.
+			f, out, errOut = testFactory(t)
+			if got := Run(context.Background(), f, g); got != 0 || !strings.Contains(out.String(), "Available Commands:") {
+				t.Errorf("alone: exit %d, stdout %q, stderr %q; want 0 and the help", got, firstLine(out.String()), errOut)
+			}
+		})
+	}
+
+	// A near miss is suggested.
+	f2, _, errOut := testFactory(t)
+	Run(context.Background(), f2, []string{"ctx", "lst"})
+	if !strings.Contains(errOut.String(), "Did you mean this?\n\tlist") {
+		t.Errorf("ctx lst: %q, want a suggestion of list", errOut)
+	}
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -168,7 +169,39 @@ contexts for a fleet of edge clusters, and drives the ZeroTier overlay they shar
 func (tc topCommand) command(f *cmdutil.Factory) *cobra.Command {
 	c := tc.build(f)
 	c.GroupID = tc.group
+	requireSubcommand(c)
 	return c
+}
+
+// requireSubcommand makes each command of c's tree that only groups
+// others (ctx, net, net ip, runs...) refuse a word that names none of
+// them, as the root does: an error with cobra's suggestions, exit 2.
+// Cobra would print the group's help and exit 0, so a typo in a cron
+// line passed for success. Alone, the group prints its help, as before.
+func requireSubcommand(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		requireSubcommand(sub)
+	}
+	if !c.HasSubCommands() || c.Runnable() {
+		return
+	}
+	c.Args = cobra.ArbitraryArgs
+	// Its usage stays that of a group: "fogctl ctx [command]", without
+	// the use line a runnable command gets.
+	c.SetUsageTemplate(strings.Replace(c.UsageTemplate(), "{{if .Runnable}}\n  {{.UseLine}}{{end}}", "", 1))
+	c.RunE = func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return c.Help()
+		}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+		if c.SuggestionsMinimumDistance <= 0 {
+			c.SuggestionsMinimumDistance = 2 // as cobra's for the root
+		}
+		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
+		}
+		return &cmdutil.FlagError{Err: errors.New(msg)}
+	}
 }
 
 // placeholder makes c stand in for the command in a tree built for
