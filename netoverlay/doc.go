@@ -12,8 +12,10 @@
 // The API has no compare-and-swap: AssignIP, RemoveIP, Authorize with an
 // address, AddPool and RemovePool read, check and write back a whole list,
 // so two at once lose one change. netoverlay does not serialise them; its
-// caller does (fogctl net takes a per-network lock in its state directory),
-// and the read-back reports what it cannot prevent.
+// caller does (fogctl net takes a host-wide per-network lock), and the
+// read-back reports a change of another client only when it lands between
+// the write and the read-back: one that lands between the read and the
+// write is overwritten unseen.
 //
 // netoverlay never prints, never reads environment variables or flags, and
 // knows nothing of cobra or terminals: it takes a *http.Client, a base URL,

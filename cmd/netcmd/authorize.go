@@ -16,7 +16,7 @@ type AuthorizeOptions struct {
 	IO        *cmdutil.IOStreams
 	Client    func() (*netoverlay.Client, error)
 	ConfigDir func() (string, error)
-	StateDir  func() (string, error) // holds the per-network lock
+	StateDir  func() (string, error) // the lock's fallback where there is no flock (Windows)
 
 	Deauthorize bool
 	NetworkID   string

@@ -22,6 +22,7 @@ type fleet struct {
 	bus       *ztfake.Server
 	configDir string
 	stateDir  string
+	lockDir   string // $FOGCTL_NET_LOCK_DIR: the host-wide network locks
 }
 
 func newFleet(t *testing.T) *fleet {
@@ -31,6 +32,11 @@ func newFleet(t *testing.T) *fleet {
 	for _, k := range []string{"FOGCTL_ZT_URL", "FOGCTL_ZT_TOKEN_FILE", "FOGCTL_ZT_TOKEN", "FOGCTL_DEBUG"} {
 		t.Setenv(k, "")
 	}
+	lockDir := filepath.Join(home, "locks")
+	if err := os.Mkdir(lockDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FOGCTL_NET_LOCK_DIR", lockDir)
 	w := ztfake.NewWorld()
 	return &fleet{
 		world:     w,
@@ -38,6 +44,7 @@ func newFleet(t *testing.T) *fleet {
 		bus:       ztfake.Serve(t, w.NewNode(ztfake.NodeOptions{Name: "bus-17"})),
 		configDir: filepath.Join(home, "config"),
 		stateDir:  filepath.Join(home, "state"),
+		lockDir:   lockDir,
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 type IPOptions struct {
 	IO        *cmdutil.IOStreams
 	Client    func() (*netoverlay.Client, error)
-	StateDir  func() (string, error) // holds the per-network lock
+	StateDir  func() (string, error) // the lock's fallback where there is no flock (Windows)
 	ConfigDir func() (string, error) // holds the fleet file
 
 	Verb      string // "add", "rm" or "list"
@@ -45,7 +45,9 @@ an address, and fogctl says so.
 A context the fleet file records for the member (net authorize --context)
 keeps its overlay IP in step, as authorize records it: the member's first
 address. rm of that address moves it to the member's first remaining
-address, or clears it; add fills it when it has none. fogctl says so.`,
+address, or clears it; add fills it when it has none. fogctl says so.
+
+` + concurrencyHelp,
 	}
 	cmd.AddCommand(
 		newCmdIPVerb(f, z, "add", runF),

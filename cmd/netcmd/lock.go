@@ -3,10 +3,9 @@ package netcmd
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
+	"strings"
+	"time"
 
-	"github.com/fogctl/fogctl/internal/safefile"
 	"github.com/fogctl/fogctl/netoverlay"
 )
 
@@ -16,29 +15,78 @@ import (
 // lets go within the wait.
 const lockWaitRequests = 10
 
+// EnvLockDir overrides the directory of the per-network locks. Every
+// process that changes a network must see the same value, root's under
+// sudo (which drops it by default) included, or they do not take turns:
+// it is meant for tests, and hosts where /run/lock and /tmp are not
+// shared by the operators.
+const EnvLockDir = "FOGCTL_NET_LOCK_DIR"
+
+// unlockFunc releases a lock taken with lockNetwork; safe to call twice.
+type unlockFunc func()
+
 // lockNetwork serialises, among the fogctl processes of this host (the fog
-// server, where operators run `fogctl net`), every read, check, write and
-// read-back of a network's members or pools. ZeroTier's API has no
-// compare-and-swap: two changes at once would each write back a list
-// without the other's change. The lock is the flock of
-// <state>/net/<nwid>.fogctl.lock, which the kernel releases when its
-// holder dies. nwid must be a valid network id.
-func lockNetwork(ctx context.Context, stateDir func() (string, error), c *netoverlay.Client, nwid string) (safefile.Unlock, error) {
-	dir, err := stateDir()
-	if err != nil {
-		return nil, fmt.Errorf("lock network %s: %w", nwid, err)
-	}
-	dir = filepath.Join(dir, "net")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("lock network %s: %w", nwid, err)
-	}
+// server, where operators run `fogctl net`), whoever runs them (an
+// operator, root through sudo, another operator with other state and
+// config directories), every read, check, write and read-back of a
+// network's members or pools. ZeroTier's API has no compare-and-swap: two
+// changes at once would each write back a list without the other's
+// change.
+//
+// On Linux and macOS the lock is an flock(2) of
+// /run/lock/fogctl-net-<nwid>.lock (/tmp/... where /run/lock is not a
+// sticky, world-writable directory; $FOGCTL_NET_LOCK_DIR overrides both),
+// which the kernel releases when its holder dies. A network id begins with
+// its controller's address, so the file names one controller's network
+// however its URL is spelled. Elsewhere it falls back to a lock in the
+// user's state directory, shared by that user's processes only.
+//
+// nwid must be a valid network id.
+func lockNetwork(ctx context.Context, stateDir func() (string, error), c *netoverlay.Client, nwid string) (unlockFunc, error) {
 	wait := lockWaitRequests * c.Timeout
 	if c.Timeout <= 0 {
 		wait = lockWaitRequests * netoverlay.DefaultTimeout
 	}
-	unlock, err := safefile.Lock(ctx, filepath.Join(dir, nwid), wait)
+	nwid = strings.ToLower(nwid)
+	unlock, err := lockHost(ctx, stateDir, nwid, wait)
 	if err != nil {
-		return nil, fmt.Errorf("change network %s: another fogctl is changing it: %w", nwid, err)
+		return nil, fmt.Errorf("change network %s: %w", nwid, err)
 	}
 	return unlock, nil
+}
+
+// lockFileName is the name of a network's lock file in the lock directory.
+func lockFileName(nwid string) string { return "fogctl-net-" + nwid + ".lock" }
+
+// heldError says who holds a network's lock that a change gave up waiting
+// for, and what to do.
+type heldError struct {
+	Path   string
+	Waited time.Duration
+	PID    int    // 0 when unknown
+	Prog   string // the holder's program, "" when unknown
+	User   string // the holder's user, "" when unknown
+}
+
+func (e *heldError) Error() string {
+	holder := "another process"
+	if e.PID > 0 {
+		prog := e.Prog
+		if prog == "" {
+			prog = "process"
+		}
+		holder = fmt.Sprintf("%s pid %d", prog, e.PID)
+		if e.User != "" {
+			holder += " of user " + e.User
+		}
+	}
+	msg := fmt.Sprintf("another fogctl is changing it: %s is locked by %s: waited %s", e.Path, holder, e.Waited.Round(100*time.Millisecond))
+	if e.PID > 0 {
+		who := "its user"
+		if e.User != "" {
+			who = e.User
+		}
+		msg += fmt.Sprintf(" (try again once it is done; if it hangs, %s or root can end it with 'kill %d')", who, e.PID)
+	}
+	return msg
 }

@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fogctl/fogctl/internal/safefile"
 	"github.com/fogctl/fogctl/internal/testbin"
 	"github.com/google/go-cmp/cmp"
 )
@@ -211,7 +210,7 @@ func TestNetChangesAtOnceAreSerialised(t *testing.T) {
 			if tc.setUp != nil {
 				must(t, fl.ctl(t, false, tc.setUp(nwid, bus, pending)...))
 			}
-			rc := newRacer(t, fl, filepath.Join(fl.stateDir, "net", nwid+safefile.LockSuffix), tc.hold(nwid, bus, pending))
+			rc := newRacer(t, fl, fl.lockFile(nwid), tc.hold(nwid, bus, pending))
 			flags := []string{"--zt-url", rc.URL, "--token-file", fl.fog.TokenFile}
 			var ra, rb result
 			var wg sync.WaitGroup
@@ -255,21 +254,41 @@ func wantBothAnd(ips ...string) func(t *testing.T, fl *fleet, nwid, bus, _ strin
 // limits, then fails naming the holder's PID and changing nothing.
 func TestNetIPAddWaitsForTheLockAndNamesItsHolder(t *testing.T) {
 	fl, nwid, bus, _ := scenario(t)
-	unlock, err := safefile.Lock(context.Background(), filepath.Join(fl.stateDir, "net", nwid), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unlock()
+	unlock := holdLock(t, fl.lockFile(nwid))
 	r := fl.ctl(t, false, "ip", "add", nwid, bus, "10.147.15.30", "--zt-timeout", "20ms")
-	want := "error: change network " + nwid + ": another fogctl is changing it: " + filepath.Join(fl.stateDir, "net", nwid) + " is locked by "
-	if r.code != 1 || !strings.HasPrefix(r.err, want) || !strings.Contains(r.err, " pid "+strconv.Itoa(os.Getpid())+" ") || strings.Count(r.err, "\n") != 1 {
-		t.Errorf("exit %d stderr %q, want 1 and one line %q... naming pid %d", r.code, r.err, want, os.Getpid())
+	want := "error: change network " + nwid + ": another fogctl is changing it: " + fl.lockFile(nwid) + " is locked by "
+	pid := strconv.Itoa(os.Getpid())
+	if r.code != 1 || !strings.HasPrefix(r.err, want) || !strings.Contains(r.err, " pid "+pid+" of user root") || !strings.Contains(r.err, "'kill "+pid+"'") || strings.Count(r.err, "\n") != 1 {
+		t.Errorf("exit %d stderr %q, want 1 and one line %q... naming pid %d of user root and how to end it", r.code, r.err, want, os.Getpid())
 	}
 	unlock()
 	if l := must(t, fl.ctl(t, false, "ip", "list", nwid, bus)); l.out != "10.147.15.17\t10.147.15.0/24\tyes\n" {
 		t.Errorf("after the refusal: %q", l.out)
 	}
 	must(t, fl.ctl(t, false, "ip", "add", nwid, bus, "10.147.15.30"))
+}
+
+// lockFile is the host-wide lock of network nwid in the test's lock
+// directory.
+func (fl *fleet) lockFile(nwid string) string {
+	return filepath.Join(fl.lockDir, "fogctl-net-"+nwid+".lock")
+}
+
+// holdLock takes the flock of path as another fogctl would, until the
+// returned function or the test's end.
+func holdLock(t *testing.T, path string) func() {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	unlock := func() { once.Do(func() { f.Close() }) }
+	t.Cleanup(unlock)
+	return unlock
 }
 
 // memberGet matches the read of one member.
@@ -279,20 +298,23 @@ func memberGet(nwid, id string) func(*http.Request) bool {
 	}
 }
 
-// TestE2E_IPAddAtOnceFromTwoProcesses: two fogctl processes add an
-// address to one member at once; they take turns on the lock in the
-// shared state directory and both addresses are stored.
-func TestE2E_IPAddAtOnceFromTwoProcesses(t *testing.T) {
+// TestE2E_IPAddAtOnceFromTwoStateDirectories: two fogctl processes with
+// different homes and state directories (an operator, and root through
+// sudo) add an address to one member at once. They take turns on the
+// host-wide lock and both addresses are stored; with the lock in each
+// state directory, both read before either wrote and one address was
+// lost while both printed "✓ Added".
+func TestE2E_IPAddAtOnceFromTwoStateDirectories(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("watches /proc/locks")
 	}
 	fl, nwid, bus, _ := scenario(t)
-	home := t.TempDir()
-	rc := newRacer(t, fl, filepath.Join(home, "state", "fogctl", "net", nwid+safefile.LockSuffix), memberGet(nwid, bus))
+	rc := newRacer(t, fl, fl.lockFile(nwid), memberGet(nwid, bus))
 	bin := testbin.Fogctl(t)
 	run := func(ip string) (string, error) {
+		home := t.TempDir()
 		c := exec.Command(bin, "net", "ip", "add", nwid, bus, ip, "--zt-url", rc.URL, "--token-file", fl.fog.TokenFile)
-		c.Env = []string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, "config"), "XDG_STATE_HOME=" + filepath.Join(home, "state"), "PATH=/usr/bin:/bin"}
+		c.Env = []string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, "config"), "XDG_STATE_HOME=" + filepath.Join(home, "state"), "PATH=/usr/bin:/bin", "FOGCTL_NET_LOCK_DIR=" + fl.lockDir}
 		out, err := c.CombinedOutput()
 		return string(out), err
 	}
@@ -315,5 +337,145 @@ func TestE2E_IPAddAtOnceFromTwoProcesses(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"10.147.15.17", "10.147.15.30", "10.147.15.31"}, slices.Sorted(slices.Values(m.IPAssignments))); diff != "" {
 		t.Errorf("stored addresses (-want +got):\n%s", diff)
+	}
+}
+
+// TestNetLockOfAnotherUser: the lock is one per network for the whole
+// host. A lock file another user made, and holds (for ever here), keeps
+// root out too: root waits its ten request time limits, then fails naming
+// the holder's program, pid and user and how to end it, changing nothing.
+func TestNetLockOfAnotherUser(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("runs a process as user nobody")
+	}
+	flockBin, err := exec.LookPath("flock")
+	if err != nil {
+		t.Skip("no flock(1)")
+	}
+	fl, nwid, bus, _ := scenario(t)
+	// A directory user nobody can reach, as /run/lock is.
+	dir, err := os.MkdirTemp("", "fogctl-locks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o777|os.ModeSticky); err != nil {
+		t.Fatal(err)
+	}
+	fl.lockDir = dir
+	t.Setenv("FOGCTL_NET_LOCK_DIR", dir)
+	holder := exec.Command(flockBin, fl.lockFile(nwid), "sleep", "60")
+	holder.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	if err := holder.Start(); err != nil {
+		t.Skipf("cannot run flock as nobody: %v", err)
+	}
+	t.Cleanup(func() { _ = holder.Process.Kill(); _ = holder.Wait() })
+	held := false
+	for i := 0; i < 500 && !held; i++ {
+		held = lockHeld(fl.lockFile(nwid))
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !held {
+		t.Fatal("flock as nobody did not take the lock within 5s")
+	}
+	start := time.Now()
+	r := fl.ctl(t, false, "ip", "add", nwid, bus, "10.147.15.30", "--zt-timeout", "30ms")
+	took := time.Since(start)
+	want := "error: change network " + nwid + ": another fogctl is changing it: " + fl.lockFile(nwid) + " is locked by flock pid " + strconv.Itoa(holder.Process.Pid) + " of user nobody: waited 300ms (try again once it is done; if it hangs, nobody or root can end it with 'kill " + strconv.Itoa(holder.Process.Pid) + "')\n"
+	if r.code != 1 || r.err != want {
+		t.Errorf("exit %d stderr:\n%s\nwant 1 and:\n%s", r.code, r.err, want)
+	}
+	if took > 3*time.Second {
+		t.Errorf("took %s to give up, want about 300ms", took)
+	}
+	if l := must(t, fl.ctl(t, false, "ip", "list", nwid, bus)); l.out != "10.147.15.17\t10.147.15.0/24\tyes\n" {
+		t.Errorf("after the refusal: %q", l.out)
+	}
+}
+
+// TestNetLockRefusesALink: a symbolic link or a hard link where the lock
+// file goes (made by another user to have fogctl, maybe running as root,
+// create or lock a file of their choice) is refused, naming it, before
+// anything is sent; the file it points to is untouched.
+func TestNetLockRefusesALink(t *testing.T) {
+	for _, kind := range []string{"symlink", "hardlink", "fifo"} {
+		t.Run(kind, func(t *testing.T) {
+			fl, nwid, bus, _ := scenario(t)
+			target := filepath.Join(t.TempDir(), "precious")
+			if err := os.WriteFile(target, []byte("keep\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			// The scenario's changes made the lock file: another user
+			// got in first with a link.
+			if err := os.Remove(fl.lockFile(nwid)); err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			var err error
+			want := ""
+			switch kind {
+			case "symlink":
+				err = os.Symlink(target, fl.lockFile(nwid))
+				want = "it is a symbolic link, which fogctl does not follow (owned by root (uid 0)): remove it"
+			case "hardlink":
+				err = os.Link(target, fl.lockFile(nwid))
+				want = "it has 2 hard links, so it is not fogctl's lock (owned by root (uid 0)): remove it"
+			case "fifo":
+				err = syscall.Mkfifo(fl.lockFile(nwid), 0o644)
+				want = "not a regular file, so not fogctl's lock (owned by root (uid 0)): remove it"
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := fl.fog.Requests()
+			r := fl.ctl(t, false, "ip", "add", nwid, bus, "10.147.15.30")
+			wantErr := "error: change network " + nwid + ": lock " + fl.lockFile(nwid) + ": " + want + "\n"
+			if r.code != 1 || r.err != wantErr {
+				t.Errorf("exit %d stderr:\n%s\nwant 1 and:\n%s", r.code, r.err, wantErr)
+			}
+			if got := fl.fog.Requests() - before; got != 0 {
+				t.Errorf("%d requests sent, want none", got)
+			}
+			if data, _ := os.ReadFile(target); string(data) != "keep\n" {
+				t.Errorf("the link's target now holds %q", data)
+			}
+		})
+	}
+}
+
+// lockHeld reports whether /proc/locks shows an flock held on path.
+func lockHeld(path string) bool {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return false
+	}
+	data, err := os.ReadFile("/proc/locks")
+	if err != nil {
+		return false
+	}
+	ino := ":" + strconv.FormatUint(st.Ino, 10)
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 6 && f[1] == "FLOCK" && strings.HasSuffix(f[5], ino) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestNetHelpSaysWhatIsCaught: the help of net and net ip says who takes
+// turns and which changes made elsewhere the read-back does not catch.
+func TestNetHelpSaysWhatIsCaught(t *testing.T) {
+	fl := newFleet(t)
+	for _, args := range [][]string{{"net", "--help"}, {"net", "ip", "--help"}} {
+		r := must(t, fl.run(t, false, args...))
+		for _, want := range []string{"whoever runs it", "/run/lock/fogctl-net-NWID.lock", "fogctl reports a mismatch", "fogctl's write replaces it and fogctl reports\nsuccess"} {
+			if !strings.Contains(r.out, want) {
+				t.Errorf("%v: no %q in:\n%s", args, want, r.out)
+			}
+		}
 	}
 }

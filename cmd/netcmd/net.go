@@ -22,6 +22,22 @@ const (
 	EnvToken     = "FOGCTL_ZT_TOKEN"
 )
 
+// concurrencyHelp says who takes turns on a network and what the
+// read-back catches of changes made elsewhere at the same moment.
+const concurrencyHelp = `The controller's API has no conditional write: ip add, ip rm, authorize
+--ip and pool add|rm read the member (or network), check, and write its
+whole address (pool) list back. Such changes of one network take turns
+across every fogctl on this host, whoever runs it (root through sudo, or
+another operator): an flock of /run/lock/fogctl-net-NWID.lock (/tmp where
+/run/lock is not a shared sticky directory); one waits up to ten
+--zt-timeouts, then fails naming the holder's pid and user. A change made
+from another host (another fogctl, zerotier-cli, curl, a web UI) at the
+same moment is not serialised: if it is written between fogctl's write and
+its read-back, fogctl reports a mismatch (exit 1); if it is written between
+fogctl's read and its write, fogctl's write replaces it and fogctl reports
+success: that change is lost unless its own client reads back after
+fogctl's write. Make address and pool changes from one host.`
+
 // ztFlags are the flags every `fogctl net` command shares.
 type ztFlags struct {
 	URL       string
@@ -46,7 +62,9 @@ to the ZeroTier service of the machine they run on. Both are reached at
 places (~/.zeroTierOneAuthToken, /var/lib/zerotier-one/authtoken.secret).
 
 Every change is read back: the controller answers 200 even to what it
-silently ignored, so fogctl reports any difference as an error.`,
+silently ignored, so fogctl reports any difference as an error.
+
+` + concurrencyHelp,
 		Example: `  fogctl net create fleet --cidr 10.147.15.0/24
   fogctl net members 8056c2e21c000001 --pending
   fogctl net authorize 8056c2e21c000001 a1b2c3d4e5 --ip auto --context bus-17

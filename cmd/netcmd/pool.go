@@ -13,7 +13,7 @@ import (
 type PoolOptions struct {
 	IO       *cmdutil.IOStreams
 	Client   func() (*netoverlay.Client, error)
-	StateDir func() (string, error) // holds the per-network lock
+	StateDir func() (string, error) // the lock's fallback where there is no flock (Windows)
 
 	Remove    bool
 	NetworkID string

@@ -1,0 +1,299 @@
+//go:build unix
+
+package netcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// lockDirs are where the per-network locks live, in order: the first
+// that is a sticky directory every user may write in is taken. The choice
+// depends on the directories only, never on who runs fogctl, so root and
+// every operator of the host pick the same one.
+var lockDirs = []string{"/run/lock", "/tmp"}
+
+// lockHost takes the host-wide lock of network nwid (see lockNetwork),
+// waiting at most wait or until ctx ends.
+func lockHost(ctx context.Context, _ func() (string, error), nwid string, wait time.Duration) (unlockFunc, error) {
+	dir, err := lockDir()
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, lockFileName(nwid))
+	start := time.Now()
+	deadline := start.Add(wait)
+	for {
+		f, err := openLockFile(path)
+		if err != nil {
+			return nil, err
+		}
+		fd := int(f.Fd())
+		err = flockNB(fd)
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			err = flockWait(ctx, f, path, start, time.Until(deadline))
+			if err != nil {
+				return nil, err
+			}
+		} else if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		// The file may have been removed (by its owner or root) and made
+		// anew between our open and our lock: a lock on the old one keeps
+		// no one out. Take the new one.
+		if same, err := sameFile(f, path); err != nil || !same {
+			_ = syscall.Flock(fd, syscall.LOCK_UN)
+			f.Close()
+			if time.Now().After(deadline) {
+				return nil, fmt.Errorf("lock %s: the file keeps being replaced", path)
+			}
+			continue
+		}
+		done := false
+		return func() {
+			if done {
+				return
+			}
+			done = true
+			_ = syscall.Flock(fd, syscall.LOCK_UN)
+			f.Close()
+		}, nil
+	}
+}
+
+// lockDir is $FOGCTL_NET_LOCK_DIR, or the first usable of lockDirs.
+func lockDir() (string, error) {
+	if d := os.Getenv(EnvLockDir); d != "" {
+		if err := checkLockDir(d, false); err != nil {
+			return "", fmt.Errorf("$%s: %w", EnvLockDir, err)
+		}
+		return d, nil
+	}
+	var why []string
+	for _, d := range lockDirs {
+		err := checkLockDir(d, true)
+		if err == nil {
+			return d, nil
+		}
+		why = append(why, err.Error())
+	}
+	return "", fmt.Errorf("no directory for the network lock: %s (set $%s to a directory every operator of this host can write in, the same for all of them)", strings.Join(why, "; "), EnvLockDir)
+}
+
+// checkLockDir accepts a directory in which another user cannot replace
+// the lock file: one not writable by every user, or a sticky one (where
+// only a file's owner and root may remove or rename it). shared asks for
+// a directory every user can create the lock file in.
+func checkLockDir(d string, shared bool) error {
+	fi, err := os.Stat(d)
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory", d)
+	}
+	worldWritable := fi.Mode().Perm()&0o002 != 0
+	sticky := fi.Mode()&os.ModeSticky != 0
+	switch {
+	case worldWritable && !sticky:
+		return fmt.Errorf("%s is writable by every user but not sticky, so another user could replace the lock file", d)
+	case shared && !worldWritable:
+		return fmt.Errorf("%s is not writable by every user", d)
+	}
+	return nil
+}
+
+// openLockFile opens the lock file for reading (flock needs no more, so
+// a file another user made serves every user), making it readable by
+// everyone if it does not exist. It never follows a symbolic link, never
+// opens a FIFO or device, and never passes O_CREAT for a file that exists
+// (which Linux's protected_regular refuses, root included, in a sticky
+// directory for a file of another user).
+func openLockFile(path string) (*os.File, error) {
+	const flags = syscall.O_RDONLY | syscall.O_NOFOLLOW | syscall.O_NONBLOCK | syscall.O_CLOEXEC
+	for tries := 0; ; tries++ {
+		fd, err := syscall.Open(path, flags, 0)
+		if errors.Is(err, syscall.ENOENT) && tries < 5 {
+			fd, err = syscall.Open(path, flags|syscall.O_CREAT|syscall.O_EXCL, 0o644)
+			if errors.Is(err, syscall.EEXIST) {
+				continue // made by another process meanwhile
+			}
+			if err == nil {
+				_ = syscall.Fchmod(fd, 0o644) // past the umask: every user opens it
+			}
+		}
+		if err != nil {
+			return nil, lockFileError(path, err)
+		}
+		f := os.NewFile(uintptr(fd), path)
+		var st syscall.Stat_t
+		if err := syscall.Fstat(fd, &st); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		switch {
+		case uint32(st.Mode)&syscall.S_IFMT != syscall.S_IFREG:
+			f.Close()
+			return nil, fmt.Errorf("lock %s: not a regular file, so not fogctl's lock (%s): remove it", path, ownerOf(st.Uid))
+		case uint64(st.Nlink) != 1:
+			f.Close()
+			return nil, fmt.Errorf("lock %s: it has %d hard links, so it is not fogctl's lock (%s): remove it", path, st.Nlink, ownerOf(st.Uid))
+		}
+		return f, nil
+	}
+}
+
+// lockFileError explains why the lock file could not be opened.
+func lockFileError(path string, err error) error {
+	var st syscall.Stat_t
+	lerr := syscall.Lstat(path, &st)
+	switch {
+	case lerr == nil && uint32(st.Mode)&syscall.S_IFMT == syscall.S_IFLNK:
+		return fmt.Errorf("lock %s: it is a symbolic link, which fogctl does not follow (%s): remove it", path, ownerOf(st.Uid))
+	case errors.Is(err, syscall.ELOOP):
+		return fmt.Errorf("lock %s: it is a symbolic link, which fogctl does not follow: remove it", path)
+	case errors.Is(err, syscall.EACCES) && lerr == nil:
+		return fmt.Errorf("lock %s: not readable by you (mode %04o, %s); fogctl makes it readable by every user: remove it as its owner or root", path, st.Mode&0o7777, ownerOf(st.Uid))
+	case errors.Is(err, syscall.EACCES):
+		return fmt.Errorf("lock %s: %w (fogctl must be able to create it there)", path, err)
+	}
+	return fmt.Errorf("lock %s: %w", path, err)
+}
+
+// ownerOf says whose a file is: "owned by alice (uid 1000)".
+func ownerOf(uid uint32) string {
+	return "owned by " + userName(uid)
+}
+
+// userName is a user's name with its uid, or the uid alone.
+func userName(uid uint32) string {
+	id := strconv.FormatUint(uint64(uid), 10)
+	if u, err := user.LookupId(id); err == nil && u.Username != "" {
+		return u.Username + " (uid " + id + ")"
+	}
+	return "uid " + id
+}
+
+func flockNB(fd int) error {
+	for {
+		err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB)
+		if !errors.Is(err, syscall.EINTR) {
+			return err
+		}
+	}
+}
+
+// flockWait waits in a blocking flock(2), so the kernel hands the lock
+// over in turn instead of whoever polls first winning, at most wait or
+// until ctx ends. On failure f is closed (once the blocked call returns).
+func flockWait(ctx context.Context, f *os.File, path string, start time.Time, wait time.Duration) error {
+	fd := int(f.Fd())
+	got := make(chan error, 1)
+	go func() {
+		for {
+			err := syscall.Flock(fd, syscall.LOCK_EX)
+			if !errors.Is(err, syscall.EINTR) {
+				got <- err
+				return
+			}
+		}
+	}()
+	abandon := func() {
+		go func() {
+			if err := <-got; err == nil {
+				_ = syscall.Flock(fd, syscall.LOCK_UN)
+			}
+			f.Close()
+		}()
+	}
+	timer := time.NewTimer(max(wait, 0))
+	defer timer.Stop()
+	select {
+	case err := <-got:
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("lock %s: %w", path, err)
+		}
+		return nil
+	case <-timer.C:
+		he := &heldError{Path: path, Waited: time.Since(start)}
+		he.PID, he.Prog, he.User = lockHolder(f)
+		abandon()
+		return he
+	case <-ctx.Done():
+		abandon()
+		return ctx.Err()
+	}
+}
+
+// sameFile reports whether path still names the file f has open.
+func sameFile(f *os.File, path string) (bool, error) {
+	var a, b syscall.Stat_t
+	if err := syscall.Fstat(int(f.Fd()), &a); err != nil {
+		return false, err
+	}
+	if err := syscall.Lstat(path, &b); err != nil {
+		return false, err
+	}
+	return a.Dev == b.Dev && a.Ino == b.Ino, nil
+}
+
+// lockHolder names the process holding the flock of f, from /proc/locks
+// (Linux): its pid, program and user. It trusts nothing written in the
+// file, which anyone who made it could have written. All zero when
+// unknown.
+func lockHolder(f *os.File) (pid int, prog, who string) {
+	var st syscall.Stat_t
+	if err := syscall.Fstat(int(f.Fd()), &st); err != nil {
+		return 0, "", ""
+	}
+	data, err := os.ReadFile("/proc/locks")
+	if err != nil {
+		return 0, "", ""
+	}
+	ino := ":" + strconv.FormatUint(uint64(st.Ino), 10)
+	for _, line := range strings.Split(string(data), "\n") {
+		fl := strings.Fields(line)
+		// "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"; a waiter's
+		// line has "->" after the number.
+		if len(fl) < 6 || fl[1] != "FLOCK" || !strings.HasSuffix(fl[5], ino) {
+			continue
+		}
+		p, err := strconv.Atoi(fl[4])
+		if err != nil || p <= 0 {
+			continue
+		}
+		pid = p
+		break
+	}
+	if pid == 0 {
+		return 0, "", ""
+	}
+	proc := "/proc/" + strconv.Itoa(pid)
+	if comm, err := os.ReadFile(proc + "/comm"); err == nil {
+		prog = strings.TrimSpace(string(comm))
+	}
+	var pst syscall.Stat_t
+	if err := syscall.Stat(proc, &pst); err == nil {
+		who = userOf(pst.Uid)
+	}
+	return pid, prog, who
+}
+
+// userOf is a user's name, or "uid N".
+func userOf(uid uint32) string {
+	id := strconv.FormatUint(uint64(uid), 10)
+	if u, err := user.LookupId(id); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "uid " + id
+}
