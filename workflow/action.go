@@ -48,7 +48,10 @@ func (r *run) callHTTP(ctx context.Context, a *HTTPAction, in []byte, decode boo
 		return nil, nil, fmt.Errorf("connection error: %w", err)
 	}
 	defer resp.Body.Close()
-	data, err := readCapped(resp.Body, resp.ContentLength)
+	var data []byte
+	if hasBody(a.Method, resp.StatusCode) {
+		data, err = readCapped(resp.Body, resp.ContentLength)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
@@ -84,6 +87,14 @@ func (r *run) callHTTP(ctx context.Context, a *HTTPAction, in []byte, decode boo
 }
 
 var jsonType = []string{"application/json"}
+
+// hasBody reports whether a response can have a body. A HEAD response
+// announces the Content-Length a GET would get and has no body, nor do
+// 1xx, 204 and 304 responses (RFC 9110, 6.4.1): their output is {}, as
+// for any empty body, and their announced length is not read.
+func hasBody(method string, status int) bool {
+	return method != http.MethodHead && status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
+}
 
 // readCapped reads at most MaxResponse bytes, failing on a larger body.
 // size is the announced length, or -1.

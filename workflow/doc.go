@@ -49,7 +49,10 @@
 //
 // An http node sends its input as the JSON request body (GET and HEAD
 // send none when the input is {}) and its output is the JSON response; an
-// empty response body is {}. A status >= 400, a connection error or a
+// empty response body is {}. A HEAD response has no body, whatever
+// Content-Length it announces, and neither have 204 and 304 responses:
+// such a node's output is {} (a HEAD node checks that a URL answers
+// below 400; its headers are not kept). A status >= 400, a connection error or a
 // body that is not JSON fails the attempt, naming the status and quoting
 // up to 512 bytes of the body. An exec node gets its input on stdin; its
 // stdout, JSON ({} when empty), is its output; a non-zero exit fails the
