@@ -26,10 +26,10 @@ type Tx struct {
 // Kubeconfig is the state as the transaction sees it, with its changes so far.
 func (tx *Tx) Kubeconfig() *Kubeconfig { return tx.k }
 
-// Update locks every file of the kubeconfig (in sorted order, as kubectl
-// does, so two processes never deadlock), re-reads them so that it works
-// on what is on disk now, calls fn, and writes each file fn changed with
-// safefile.WriteFile. A file whose bytes did not change is not written.
+// Update locks every file of the kubeconfig (in the sorted order of their
+// real paths, symlinks followed, so two processes never deadlock),
+// re-reads them so that it works on what is on disk now, calls fn, and
+// writes each file fn changed with safefile.WriteFile. A file whose bytes did not change is not written.
 // If fn fails, nothing is written. Afterwards k is the new state.
 //
 // Each file is locked twice: fogctl's own flock (safefile.Lock), on which
@@ -42,15 +42,36 @@ func (k *Kubeconfig) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	paths := append([]string(nil), k.precedence...)
 	if def := k.defaultFile(); def != "" {
 		if _, err := os.Stat(def); errors.Is(err, fs.ErrNotExist) {
-			if err := os.MkdirAll(filepath.Dir(def), 0o700); err != nil {
+			dir := filepath.Dir(def)
+			if real, err := safefile.RealPath(def); err == nil {
+				dir = filepath.Dir(real)
+			}
+			if err := os.MkdirAll(dir, 0o700); err != nil {
 				return fmt.Errorf("kubeconfig %s: %w", def, err)
 			}
 		}
 	}
-	sort.Strings(paths)
-	var locked []string
+	// Lock each file once, by its real path, in the order of real paths:
+	// two processes that reach a file through different links (or list
+	// it twice) take the same locks in the same order.
+	type lockee struct{ path, real string }
+	var files []lockee
+	seen := map[string]bool{}
 	for _, p := range paths {
-		if _, err := os.Stat(filepath.Dir(p)); err != nil {
+		real, err := safefile.RealPath(p)
+		if err != nil {
+			return fmt.Errorf("kubeconfig %s: %w", p, err)
+		}
+		if !seen[real] {
+			seen[real] = true
+			files = append(files, lockee{p, real})
+		}
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].real < files[j].real })
+	var locked []string
+	for _, lf := range files {
+		p := lf.path
+		if _, err := os.Stat(filepath.Dir(lf.real)); err != nil {
 			continue
 		}
 		unlock, err := safefile.Lock(ctx, p, k.LockTimeout)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -13,8 +14,10 @@ import (
 // KubectlLockSuffix is appended to a kubeconfig's path to name the lock
 // file that kubectl (client-go's clientcmd.ModifyConfig, its lockFile)
 // creates with O_EXCL before it writes the file and removes afterwards:
-// ~/.kube/config.lock. The path is the kubeconfig's path as listed
-// (--kubeconfig, KUBECONFIG or ~/.kube/config), symlinks not followed.
+// ~/.kube/config.lock. kubectl names it after the kubeconfig's path as
+// listed (--kubeconfig, KUBECONFIG or ~/.kube/config), symlinks not
+// followed; LockKubectl takes the one of the real file (RealPath) and, when
+// the path is a symlink, the one beside the link too.
 const KubectlLockSuffix = ".lock"
 
 // kubectlLockMark starts what fogctl writes into a kubectl lock file it
@@ -61,10 +64,36 @@ func (e *KubectlLockedError) Error() string {
 // and fogctl removes its lock file before it lets go of the flock, the
 // fogctl that made it was killed, and it is removed at once.
 //
-// The returned Unlock removes the lock file, unless it is no longer the
-// one LockKubectl created.
+// When path reaches its file through symlinks, LockKubectl takes the lock
+// file of the real file (what a kubectl given the real path takes) and
+// then the one beside path (what a kubectl given the link takes), both
+// within one timeout; Lock, which the caller holds, is the real file's.
+//
+// The returned Unlock removes the lock files, unless they are no longer
+// the ones LockKubectl created.
 func LockKubectl(ctx context.Context, path string, timeout time.Duration) (Unlock, error) {
-	return lockKubectl(ctx, path, timeout, nil)
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	real, err := RealPath(path)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	start := time.Now()
+	unlockReal, err := lockKubectl(ctx, real, timeout, nil)
+	if err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil || abs == real {
+		return unlockReal, nil
+	}
+	unlockLink, err := lockKubectl(ctx, path, max(timeout-time.Since(start), time.Millisecond), nil)
+	if err != nil {
+		unlockReal()
+		return nil, err
+	}
+	return func() { unlockLink(); unlockReal() }, nil
 }
 
 // lockKubectl is LockKubectl; waiting, if not nil, is called once when

@@ -11,7 +11,9 @@ import (
 	"github.com/gofrs/flock"
 )
 
-// LockSuffix is appended to a file's path to name its lock file. The lock
+// LockSuffix is appended to a file's real path (RealPath: symlinks
+// followed) to name its lock file, so processes that name the file through
+// different links share one lock. The lock
 // file stays in place between runs: removing it while someone waits on it
 // would let two holders in at once.
 const LockSuffix = ".fogctl.lock"
@@ -51,7 +53,7 @@ func (e *LockedError) Error() string {
 	return fmt.Sprintf("%s is locked by %s: waited %s", e.Path, holder, e.Waited.Round(100*time.Millisecond))
 }
 
-// Lock takes the exclusive lock of path (the file path+LockSuffix), waiting
+// Lock takes the exclusive lock of path (the file RealPath(path)+LockSuffix), waiting
 // at most timeout (DefaultTimeout when 0) or until ctx ends. The lock is an
 // flock(2) lock, so the kernel releases it when the holder dies, even by
 // SIGKILL. The holder writes its PID into the lock file so that a waiter
@@ -60,7 +62,11 @@ func Lock(ctx context.Context, path string, timeout time.Duration) (Unlock, erro
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	lockPath := path + LockSuffix
+	real, err := RealPath(path)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	lockPath := real + LockSuffix
 	fl := flock.New(lockPath, flock.SetPermissions(0o600))
 	start := time.Now()
 	ok, err := fl.TryLock()

@@ -20,7 +20,9 @@ const BackupSuffix = ".fogctl.bak"
 // is synced, renamed over path, and the directory is synced. The previous
 // version, if any, is kept as path+BackupSuffix with the same mode.
 //
-// A symlink at path is followed: its target is replaced, the link stays.
+// A symlink at path is followed (RealPath): its target is replaced, the
+// link stays, and the temporary file and the backup are next to the
+// target.
 // WriteFile does not lock: hold Lock around the read-modify-write.
 func WriteFile(path string, data []byte, perm fs.FileMode) error {
 	if perm == 0 {
@@ -80,19 +82,9 @@ func WriteFile(path string, data []byte, perm fs.FileMode) error {
 	return syncDir(dir)
 }
 
-// resolve follows symlinks at path so that the link itself survives. A
-// path that does not exist yet resolves to itself.
-func resolve(path string) (string, error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return "", err
-	}
-	real, err := filepath.EvalSymlinks(abs)
-	if errors.Is(err, fs.ErrNotExist) {
-		return abs, nil
-	}
-	return real, err
-}
+// resolve follows symlinks at path so that the link itself survives,
+// also a link to a file that does not exist yet (RealPath).
+func resolve(path string) (string, error) { return RealPath(path) }
 
 // backup makes path+BackupSuffix the current content of path: a hard link
 // when the file system allows it (the rename that follows leaves the old
