@@ -95,6 +95,7 @@ func authorizeRun(ctx context.Context, opts *AuthorizeOptions) error {
 	if err != nil {
 		return err
 	}
+	var before []string // the member's addresses before --ip changed them
 	if opts.IP != "" {
 		// Picking and checking an address reads the member and the
 		// others, then writes the member's whole address list.
@@ -104,6 +105,11 @@ func authorizeRun(ctx context.Context, opts *AuthorizeOptions) error {
 			return err
 		}
 		defer unlock()
+		old, err := c.Member(ctx, opts.NetworkID, opts.MemberID)
+		if err != nil {
+			return netErr(err)
+		}
+		before = old.IPAssignments
 	}
 	var m netoverlay.Member
 	if opts.Deauthorize {
@@ -139,6 +145,10 @@ func authorizeRun(ctx context.Context, opts *AuthorizeOptions) error {
 	if ip != "" {
 		with = strings.Join(m.IPAssignments, ", ")
 	}
+	replaced := removedIPs(before, m.IPAssignments)
+	if len(replaced) > 0 {
+		with += fmt.Sprintf(", replacing %s (a fixed --ip replaces the member's addresses; 'fogctl net ip add' adds one)", strings.Join(replaced, ", "))
+	}
 	fmt.Fprintf(opts.IO.ErrOut, "✓ Authorized member %s on network %s with %s\n", m.ID, opts.NetworkID, with)
 	if opts.Context != "" {
 		path, err := recordFleet(ctx, opts.ConfigDir, opts.Context, opts.NetworkID, m.ID, ip)
@@ -147,5 +157,19 @@ func authorizeRun(ctx context.Context, opts *AuthorizeOptions) error {
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "✓ Recorded member %s for context %s in %s\n", m.ID, opts.Context, path)
 	}
+	if opts.IP == "" {
+		return nil
+	}
+	// Other contexts recorded for the member keep their overlay IP in
+	// step, as after ip add and ip rm.
+	fl, err := loadFleet(opts.ConfigDir)
+	var changes []fleetIPChange
+	if err == nil {
+		changes, err = followMemberIPs(ctx, fl, opts.NetworkID, m.ID, replaced, true, m.IPAssignments)
+	}
+	if err != nil {
+		return fmt.Errorf("member %s of network %s authorized with %s, but the fleet file was not updated: %w (fix it, then record the member again with 'fogctl net authorize %s %s --context CONTEXT')", m.ID, opts.NetworkID, strings.Join(m.IPAssignments, ", "), err, opts.NetworkID, m.ID)
+	}
+	printFleetIPChanges(opts.IO.ErrOut, fl.Path(), m.ID, changes)
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
 	"sort"
 	"strings"
@@ -112,23 +113,27 @@ type fleetIPChange struct {
 }
 
 // followMemberIPs keeps the overlay IP of the fleet entries of member on
-// network nwid in step with the member's addresses addrs after `net ip
-// add` or `net ip rm`, by the rule `net authorize --context` records it
-// with (the member's first address). After rm (removed is the address
-// taken) an entry whose overlay IP was removed gets the member's first
-// remaining address, or none; after add (removed is "") an entry with no
+// network nwid in step with the member's addresses addrs after a change
+// of them (`net ip add`, `net ip rm`, `net authorize --ip`), by the rule
+// `net authorize --context` records it with (the member's first
+// address): an entry whose overlay IP was removed (one of removed) gets
+// the member's first address, or none; when fill, an entry with no
 // overlay IP gets the first address. Other entries, and the file when no
 // entry changes, are left alone.
-func followMemberIPs(ctx context.Context, fl *cluster.Fleet, nwid, member, removed string, addrs []string) ([]fleetIPChange, error) {
+func followMemberIPs(ctx context.Context, fl *cluster.Fleet, nwid, member string, removed []string, fill bool, addrs []string) ([]fleetIPChange, error) {
 	first := firstIP(addrs)
+	gone := map[string]bool{}
+	for _, r := range removed {
+		gone[normIP(r)] = true
+	}
 	next := func(e cluster.FleetEntry) (string, bool) {
 		if !strings.EqualFold(e.NetworkID, nwid) || !strings.EqualFold(e.MemberID, member) {
 			return "", false
 		}
-		if removed == "" {
-			return first, e.OverlayIP == "" && first != ""
+		if e.OverlayIP == "" {
+			return first, fill && first != ""
 		}
-		return first, e.OverlayIP != "" && normIP(e.OverlayIP) == normIP(removed)
+		return first, gone[normIP(e.OverlayIP)] && normIP(e.OverlayIP) != normIP(first)
 	}
 	found := false
 	for _, n := range fl.Names() {
@@ -155,6 +160,36 @@ func followMemberIPs(ctx context.Context, fl *cluster.Fleet, nwid, member, remov
 	})
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Context < changes[j].Context })
 	return changes, err
+}
+
+// printFleetIPChanges says how the fleet's overlay IPs followed member's
+// addresses, as followMemberIPs changed them.
+func printFleetIPChanges(w io.Writer, path, member string, changes []fleetIPChange) {
+	for _, c := range changes {
+		switch {
+		case c.New == "":
+			fmt.Fprintf(w, "✓ Cleared the overlay IP %s of context %s in %s (member %s has no address left)\n", c.Old, c.Context, path, member)
+		case c.Old == "":
+			fmt.Fprintf(w, "✓ Recorded overlay IP %s for context %s in %s\n", c.New, c.Context, path)
+		default:
+			fmt.Fprintf(w, "✓ Changed the overlay IP of context %s from %s to %s in %s (the member's first address)\n", c.Context, c.Old, c.New, path)
+		}
+	}
+}
+
+// removedIPs are the addresses of before that after no longer has.
+func removedIPs(before, after []string) []string {
+	have := map[string]bool{}
+	for _, a := range after {
+		have[normIP(a)] = true
+	}
+	var out []string
+	for _, b := range before {
+		if !have[normIP(b)] {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // normIP is an address in its canonical form ("10.147.15.7",

@@ -280,3 +280,59 @@ func TestNetIPRmFleetUnwritable(t *testing.T) {
 		t.Errorf("fleet overlay IP %q, want it unchanged", got)
 	}
 }
+
+// TestNetAuthorizeIPFollowsFleet: a fixed --ip replaces the member's
+// addresses. fogctl names those it replaced, and the overlay IP the
+// fleet file records for the member follows (the member's first
+// address), as after ip add and ip rm; it stayed at the replaced address
+// before, so ctx list showed an address the member no longer had.
+func TestNetAuthorizeIPFollowsFleet(t *testing.T) {
+	fl, nwid, bus, _ := scenario(t)
+	path := fl.fleetPath()
+	steps := []struct {
+		args    []string
+		wantErr string
+		wantIPs []string
+		wantIP  string // the fleet's overlay IP of bus-18
+	}{{
+		args: []string{"--ip", "10.147.15.7", "--context", "bus-18"},
+		wantErr: "✓ Authorized member " + bus + " on network " + nwid + " with 10.147.15.7, replacing 10.147.15.17 (a fixed --ip replaces the member's addresses; 'fogctl net ip add' adds one)\n" +
+			"✓ Recorded member " + bus + " for context bus-18 in " + path + "\n",
+		wantIPs: []string{"10.147.15.7"},
+		wantIP:  "10.147.15.7",
+	}, {
+		args: []string{"--ip", "10.147.15.9"},
+		wantErr: "✓ Authorized member " + bus + " on network " + nwid + " with 10.147.15.9, replacing 10.147.15.7 (a fixed --ip replaces the member's addresses; 'fogctl net ip add' adds one)\n" +
+			"✓ Changed the overlay IP of context bus-18 from 10.147.15.7 to 10.147.15.9 in " + path + " (the member's first address)\n",
+		wantIPs: []string{"10.147.15.9"},
+		wantIP:  "10.147.15.9",
+	}, {
+		// auto keeps the address it has in a pool: nothing replaced.
+		args:    []string{"--ip", "auto"},
+		wantErr: "✓ Authorized member " + bus + " on network " + nwid + " with 10.147.15.9\n",
+		wantIPs: []string{"10.147.15.9"},
+		wantIP:  "10.147.15.9",
+	}, {
+		// The same address again: nothing replaced, nothing to follow.
+		args:    []string{"--ip", "10.147.15.9"},
+		wantErr: "✓ Authorized member " + bus + " on network " + nwid + " with 10.147.15.9\n",
+		wantIPs: []string{"10.147.15.9"},
+		wantIP:  "10.147.15.9",
+	}}
+	for _, s := range steps {
+		r := must(t, fl.ctl(t, false, append([]string{"authorize", nwid, bus}, s.args...)...))
+		if r.err != s.wantErr {
+			t.Errorf("authorize %v: stderr\n%s\nwant\n%s", s.args, r.err, s.wantErr)
+		}
+		m, err := fl.controller(t).Member(context.Background(), nwid, bus)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(s.wantIPs, m.IPAssignments); diff != "" {
+			t.Errorf("authorize %v: member's addresses (-want +got):\n%s", s.args, diff)
+		}
+		if got := fl.fleetEntries(t)["bus-18"]; got.OverlayIP != s.wantIP || got.MemberID != bus || got.NetworkID != nwid {
+			t.Errorf("authorize %v: fleet entry %+v, want overlay IP %s", s.args, got, s.wantIP)
+		}
+	}
+}

@@ -177,21 +177,16 @@ func ipFollowFleet(ctx context.Context, opts *IPOptions, m netoverlay.Member, ip
 	fl, err := loadFleet(opts.ConfigDir)
 	var changes []fleetIPChange
 	if err == nil {
-		changes, err = followMemberIPs(ctx, fl, opts.NetworkID, m.ID, removed, m.IPAssignments)
+		var gone []string
+		if removed != "" {
+			gone = []string{removed}
+		}
+		changes, err = followMemberIPs(ctx, fl, opts.NetworkID, m.ID, gone, removed == "", m.IPAssignments)
 	}
 	if err != nil {
 		return fmt.Errorf("%s %s member %s of network %s, but the fleet file was not updated: %w (fix it, then record the member again with 'fogctl net authorize %s %s --context CONTEXT')", ip, did, m.ID, opts.NetworkID, err, opts.NetworkID, m.ID)
 	}
-	for _, c := range changes {
-		switch {
-		case c.New == "":
-			fmt.Fprintf(opts.IO.ErrOut, "✓ Cleared the overlay IP %s of context %s in %s (member %s has no address left)\n", c.Old, c.Context, fl.Path(), m.ID)
-		case c.Old == "":
-			fmt.Fprintf(opts.IO.ErrOut, "✓ Recorded overlay IP %s for context %s in %s\n", c.New, c.Context, fl.Path())
-		default:
-			fmt.Fprintf(opts.IO.ErrOut, "✓ Changed the overlay IP of context %s from %s to %s in %s (the member's first address)\n", c.Context, c.Old, c.New, fl.Path())
-		}
-	}
+	printFleetIPChanges(opts.IO.ErrOut, fl.Path(), m.ID, changes)
 	return nil
 }
 
