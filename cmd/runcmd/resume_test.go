@@ -58,6 +58,7 @@ func TestResumeWithNewInputRerunsRoots(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			job, err := resumeJob(opts, json.RawMessage(tc.input))
+			opts.claim.Release() // each case resumes the same run
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -43,12 +43,16 @@ type RunOptions struct {
 	Output   string   // "", "json" (the final record) or "jsonl" (every event)
 	Resume   string   // a run ID to continue
 	Rerun    []string // with Resume: nodes to run again though they succeeded
+	Force    bool     // with Resume: resume a run another run already resumed
 	NoTUI    bool
 	Format   string // graph: "dot" or "text"
 
 	// record, when set, is the run's journal being created beside the
 	// command (runRun); Execute creates it itself otherwise.
 	record *pendingRecord
+	// claim, with Resume, is the resumed run's lock, held until the
+	// resumed run has ended (runstore.Claim).
+	claim *runstore.Claim
 }
 
 // NewCmdRun builds `fogctl run FILE`.
@@ -64,6 +68,9 @@ run; otherwise one line per state change is printed, tab-separated:
   TIME  run|node  ID|NAME  STATE  DETAIL
 
 Every run is recorded under the state directory ('fogctl runs list').
+--resume ID continues a run; it is refused while the run is running or
+being resumed by another fogctl, and once another run has resumed it
+(the message names the last run of the chain; --force resumes it anyway).
 Exit status: 0 succeeded, 1 a node failed, 2 invalid workflow or input,
 130 cancelled (Ctrl-C or SIGTERM). fogctl run never prompts: it is safe
 to call from cron.`,
@@ -95,6 +102,9 @@ to call from cron.`,
 			if len(opts.Rerun) > 0 && opts.Resume == "" {
 				return cmdutil.FlagErrorf("--rerun goes with --resume ID: it names nodes of that run to run again")
 			}
+			if opts.Force && opts.Resume == "" {
+				return cmdutil.FlagErrorf("--force goes with --resume ID: it resumes a run that another run already resumed")
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -106,6 +116,7 @@ to call from cron.`,
 	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 0, "Per-attempt timeout of nodes that set none (default 30s)")
 	cmd.Flags().StringVar(&opts.Resume, "resume", "", "Continue run `ID`: re-run the nodes that did not succeed, reuse the others' outputs")
 	cmd.Flags().StringSliceVar(&opts.Rerun, "rerun", nil, "With --resume: run `NODE` again though it succeeded, and every node after it (repeat, or comma-separate)")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "With --resume: resume the run even though another run already resumed it (its nodes' side effects happen again)")
 	cmd.Flags().BoolVar(&opts.NoTUI, "no-tui", false, "Print one line per state change even on a terminal")
 	cmdutil.AddOutputFlag(cmd, &opts.Output, "json", "jsonl")
 	_ = cmd.RegisterFlagCompletionFunc("resume", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -215,6 +226,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	opts.record = reserveRecord(opts.StateDir)
 	defer opts.record.abandon()
 	if opts.Resume != "" {
+		defer func() { opts.claim.Release() }() // once the resumed run has ended
 		job, err := resumeJob(opts, input)
 		if err != nil {
 			return err
@@ -461,8 +473,31 @@ func resumeJob(opts *RunOptions, input json.RawMessage) (Job, error) {
 	if err != nil {
 		return Job{}, cmdutil.WithExitCode(cmdutil.ExitUsage, fmt.Errorf("resume: %w", err))
 	}
-	if store.Running(id) {
-		return Job{}, fmt.Errorf("resume %s: the run is still running in another process", id)
+	// The claim is held until the resumed run ends: a second resume of id
+	// started meanwhile fails here, and one started later finds this
+	// run's record naming id as the run it resumed.
+	claim, err := store.Claim(id)
+	if errors.Is(err, runstore.ErrBusy) {
+		return Job{}, fmt.Errorf("resume %s: the run is running or being resumed in another process; see 'fogctl runs list'", id)
+	}
+	if err != nil {
+		return Job{}, fmt.Errorf("resume %s: %w", id, err)
+	}
+	opts.claim = claim
+	if !opts.Force {
+		next, last, err := store.Successors(id)
+		if err != nil {
+			return Job{}, fmt.Errorf("resume %s: %w", id, err)
+		}
+		if len(next) > 0 {
+			by := make([]string, len(next))
+			for i, r := range next {
+				by[i] = fmt.Sprintf("%s (%s)", r.ID, r.State)
+			}
+			return Job{}, cmdutil.WithExitCode(cmdutil.ExitUsage, fmt.Errorf(
+				"resume %s: run %s was already resumed by %s; resuming it again would repeat what that did. Continue the last run of its chain, 'fogctl run --resume %s' (%s), or give --force to resume %s again",
+				id, id, strings.Join(by, ", "), last.ID, last.State, id))
+		}
 	}
 	prev, err := store.Load(id)
 	if err != nil {

@@ -32,6 +32,13 @@
 // replays it the same way, ignoring a torn last line, and reports it
 // interrupted once no process holds its lock.
 //
+// Resuming a run claims it (Claim): an exclusive flock on the resumed
+// run's journal, taken without waiting and held until the resumed run
+// ends, so two resumes of one run never both go on, and Running reports
+// a run being resumed. The successor's header names the run it resumed
+// (Meta.ResumedFrom); Successors finds the runs that resumed a run, and
+// the last run of its chain, from the summary lines and headers alone.
+//
 // Runs recorded before this layout are directories, <id>/, holding
 // record.json (compacted) and summary.json, or journal.jsonl (killed):
 // they are read, listed and pruned as before.

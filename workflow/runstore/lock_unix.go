@@ -23,3 +23,9 @@ func lockFile(f *os.File) error {
 	}
 	return lerr
 }
+
+// lockBusy reports whether lockFile failed because another process holds
+// the lock.
+func lockBusy(err error) bool {
+	return err == syscall.EWOULDBLOCK || err == syscall.EAGAIN
+}
