@@ -255,6 +255,9 @@ func (tx *Tx) Rename(old, new string) error {
 	if !ok {
 		return &NotFoundError{Kind: "context", Name: old}
 	}
+	if err := k.duplicate("contexts", old); err != nil {
+		return err
+	}
 	if new == "" {
 		return fmt.Errorf("the new name is empty")
 	}
@@ -266,7 +269,6 @@ func (tx *Tx) Rename(old, new string) error {
 	}
 	wasCurrent := k.current == old
 	f := e.file
-	// Every stanza of that name in the file, as kubectl rewrites them all.
 	for _, item := range sectionItems(f, "contexts") {
 		if n := mapGet(item, "name"); scalar(n) == old {
 			f.setScalar(n, new)
@@ -287,6 +289,9 @@ func (tx *Tx) SetNamespace(name, namespace string) error {
 	e, ok := k.contexts[name]
 	if !ok {
 		return &NotFoundError{Kind: "context", Name: name}
+	}
+	if err := k.duplicate("contexts", name); err != nil {
+		return err
 	}
 	f := e.file
 	if e.body == nil {
@@ -312,7 +317,17 @@ func (tx *Tx) Delete(name string, withClusterAndUser bool) ([]string, error) {
 	if !ok {
 		return nil, &NotFoundError{Kind: "context", Name: name}
 	}
+	if err := k.duplicate("contexts", name); err != nil {
+		return nil, err
+	}
 	c := k.contextOf(e)
+	if withClusterAndUser {
+		for _, ref := range []struct{ sec, name string }{{"clusters", c.Cluster}, {"users", c.User}} {
+			if err := k.duplicate(ref.sec, ref.name); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if err := tx.deleteEntry(e); err != nil {
 		return nil, err
 	}
@@ -398,6 +413,9 @@ func (tx *Tx) add(stanzas []Stanza) error {
 		setMap(item, "name", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s.Name})
 		m := map[string]map[string]*entry{"contexts": k.contexts, "clusters": k.clusters, "users": k.users}[s.Section]
 		if e, ok := m[s.Name]; ok {
+			if err := k.duplicate(s.Section, s.Name); err != nil {
+				return err
+			}
 			// Keep the existing key order of the item.
 			newItem := copyNode(e.item)
 			setMap(newItem, bodyKey(s.Section), s.Body)
@@ -475,6 +493,9 @@ func (tx *Tx) Merge(src string, policy MergePolicy) (MergeResult, error) {
 	if in.root == nil {
 		return res, nil
 	}
+	if err := fileDuplicates(in); err != nil {
+		return res, err
+	}
 	k := tx.k
 	rename := map[string]map[string]string{"clusters": {}, "users": {}, "contexts": {}}
 	var stanzas []Stanza
@@ -502,6 +523,11 @@ func (tx *Tx) Merge(src string, policy MergePolicy) (MergeResult, error) {
 			}
 			label := bodyKey(sec) + "/" + name
 			cur, exists := m[name]
+			if exists {
+				if err := k.duplicate(sec, name); err != nil {
+					return res, err
+				}
+			}
 			if !exists {
 				stanzas = append(stanzas, Stanza{sec, name, body})
 				res.Added = append(res.Added, label)
@@ -533,6 +559,22 @@ func (tx *Tx) Merge(src string, policy MergePolicy) (MergeResult, error) {
 		return res, err
 	}
 	return res, tx.add(stanzas)
+}
+
+// fileDuplicates returns the *DuplicateError of the first name that f
+// defines twice in a section, nil when none is.
+func fileDuplicates(f *kfile) error {
+	for _, sec := range sections {
+		lines := map[string]int{}
+		for _, item := range sectionItems(f, sec) {
+			name := scalar(mapGet(item, "name"))
+			if first, ok := lines[name]; ok {
+				return &DuplicateError{Section: sec, Name: name, File: f.path, Lines: [2]int{first, item.Line}}
+			}
+			lines[name] = item.Line
+		}
+	}
+	return nil
 }
 
 func freeName(m map[string]*entry, name string) string {
@@ -631,6 +673,9 @@ func (tx *Tx) Import(src string, opt ImportOptions) error {
 	}
 	if !in.exists {
 		return fmt.Errorf("import %s: no such file", src)
+	}
+	if err := fileDuplicates(in); err != nil {
+		return err
 	}
 	ctxs := sectionItems(in, "contexts")
 	if len(ctxs) != 1 {

@@ -29,6 +29,9 @@ type Kubeconfig struct {
 	clusters map[string]*entry
 	users    map[string]*entry
 	current  string
+	// dups are the names defined more than once in one file, which
+	// kubectl refuses ("duplicate name"); nil when there are none.
+	dups []*DuplicateError
 
 	// LockTimeout bounds how long Update waits for another fogctl process
 	// holding a kubeconfig lock (5s when 0).
@@ -263,6 +266,7 @@ func (k *Kubeconfig) index() error {
 	k.clusters = map[string]*entry{}
 	k.users = map[string]*entry{}
 	k.current = ""
+	k.dups = nil
 	maps := map[string]map[string]*entry{"contexts": k.contexts, "clusters": k.clusters, "users": k.users}
 	for _, f := range k.files {
 		if f.root == nil {
@@ -282,6 +286,9 @@ func (k *Kubeconfig) index() error {
 				e.name = scalar(mapGet(item, "name"))
 				if b := mapGet(item, bodyKey(sec)); b != nil && b.Kind == yaml.MappingNode {
 					e.body = b
+				}
+				if prev, ok := local[e.name]; ok {
+					k.dups = append(k.dups, &DuplicateError{Section: sec, Name: e.name, File: f.path, Lines: [2]int{prev.item.Line, item.Line}})
 				}
 				local[e.name] = e
 			}
@@ -359,6 +366,9 @@ func (k *Kubeconfig) Check(name string) error {
 	if !ok {
 		return &NotFoundError{Kind: "context", Name: name}
 	}
+	if err := k.duplicate("contexts", name); err != nil {
+		return err
+	}
 	where := fmt.Sprintf("contexts[%d].context", e.index)
 	if e.body == nil {
 		return &FileError{File: e.file.path, Line: e.item.Line, Msg: fmt.Sprintf("%s is missing (run 'fogctl ctx list')", where)}
@@ -380,9 +390,61 @@ func (k *Kubeconfig) Check(name string) error {
 		if _, ok := m[v]; !ok {
 			return &FileError{File: e.file.path, Line: n.Line, Msg: fmt.Sprintf("%s.%s %q is not defined (run 'fogctl ctx list')", where, ref.key, v)}
 		}
+		if err := k.duplicate(ref.sec, v); err != nil {
+			return err
+		}
 	}
 	return nil
 }
+
+// DuplicateError says a file defines a cluster, user or context name twice.
+// kubectl refuses such a file whole ("duplicate name ... in list"); fogctl
+// refuses to act on the name, as it cannot know which of the two is meant.
+type DuplicateError struct {
+	Section string // "clusters", "users" or "contexts"
+	Name    string
+	File    string
+	Lines   [2]int // the first two definitions
+}
+
+func (e *DuplicateError) Error() string {
+	return fmt.Sprintf("%s: %s %q is defined twice, at line %d and line %d (kubectl refuses the whole file: duplicate name %q in list): delete or rename one of them in the file",
+		e.File, bodyKey(e.Section), e.Name, e.Lines[0], e.Lines[1], e.Name)
+}
+
+// duplicate returns the *DuplicateError of name in section, if the file
+// that defines name defines it more than once.
+func (k *Kubeconfig) duplicate(section, name string) error {
+	for _, d := range k.dups {
+		if d.Section == section && d.Name == name {
+			if e := map[string]map[string]*entry{"contexts": k.contexts, "clusters": k.clusters, "users": k.users}[section][name]; e == nil || e.file.path == d.File {
+				return d
+			}
+		}
+	}
+	return nil
+}
+
+// Duplicates returns an error naming every cluster, user and context that
+// one file defines more than once (nil when none is): the file kubectl
+// refuses to read.
+func (k *Kubeconfig) Duplicates() error {
+	if len(k.dups) == 0 {
+		return nil
+	}
+	if len(k.dups) == 1 {
+		return k.dups[0]
+	}
+	msgs := make([]string, len(k.dups))
+	for i, d := range k.dups {
+		msgs[i] = d.Error()
+	}
+	return errors.New(strings.Join(msgs, "\n"))
+}
+
+// DuplicateContext returns the *DuplicateError of context name, nil when
+// it is defined once.
+func (k *Kubeconfig) DuplicateContext(name string) error { return k.duplicate("contexts", name) }
 
 // FileError is a problem at a line of a file.
 type FileError struct {

@@ -72,9 +72,14 @@ func labelRun(opts *LabelOptions) error {
 	if opts.Name != "" {
 		names = []string{opts.Name}
 	}
-	_, fleet, sel, err := cmdutil.SelectContexts(opts.Kubeconfig, opts.Fleet, opts.Selector, names)
+	k, fleet, sel, err := cmdutil.SelectContexts(opts.Kubeconfig, opts.Fleet, opts.Selector, names)
 	if err != nil {
 		return err
+	}
+	for _, c := range sel {
+		if err := k.DuplicateContext(c.Name); err != nil {
+			return err
+		}
 	}
 	if len(sel) == 0 {
 		return fmt.Errorf("no context matches %q", opts.Selector)

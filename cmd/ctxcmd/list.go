@@ -67,6 +67,11 @@ func listRun(opts *ListOptions) error {
 	} else if err != nil {
 		return err
 	}
+	// A name defined twice in one file makes kubectl refuse the whole
+	// file; a listing that showed one of the two would look healthy.
+	if err := k.Duplicates(); err != nil {
+		return err
+	}
 	cur := k.Current()
 	records := make([]ContextRecord, 0, len(sel))
 	for _, c := range sel {
