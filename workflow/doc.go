@@ -22,7 +22,9 @@
 //   - the reference engine's plain DAG: a top-level nodes: list of
 //     {name, action, url, dependencies}, action being the HTTP method.
 //     Such nodes are http nodes with no retries and the run's default
-//     timeout; other keys are ignored, as that engine ignores them.
+//     timeout; other keys are ignored, as that engine ignores them, but
+//     each is reported once as a warning (Workflow.Warnings), with a
+//     "did you mean" for a near miss of a known key.
 //
 // Every rejection is a *ValidationError listing every problem found (up
 // to 1000), each with file, line, node and field.

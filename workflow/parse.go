@@ -33,16 +33,19 @@ const (
 	maxDuration = 24 * time.Hour // timeout and backoff
 )
 
-// Problem is one thing wrong with a workflow file.
+// Problem is one thing wrong with a workflow file, or, with Warning set,
+// one thing that is accepted but probably not what its author meant.
 type Problem struct {
-	File  string `json:"file"`
-	Line  int    `json:"line,omitempty"`
-	Node  string `json:"node,omitempty"`
-	Field string `json:"field,omitempty"`
-	Msg   string `json:"message"`
+	File    string `json:"file"`
+	Line    int    `json:"line,omitempty"`
+	Node    string `json:"node,omitempty"`
+	Field   string `json:"field,omitempty"`
+	Msg     string `json:"message"`
+	Warning bool   `json:"warning,omitempty"`
 }
 
-// String formats p as "file:line: node "x": field: message".
+// String formats p as "file:line: node "x": field: message", or
+// "file:line: warning: node "x": field: message" for a warning.
 func (p Problem) String() string {
 	var b strings.Builder
 	b.WriteString(p.File)
@@ -51,6 +54,9 @@ func (p Problem) String() string {
 		b.WriteString(strconv.Itoa(p.Line))
 	}
 	b.WriteString(": ")
+	if p.Warning {
+		b.WriteString("warning: ")
+	}
 	if p.Node != "" {
 		b.WriteString("node ")
 		b.WriteString(strconv.Quote(p.Node))
@@ -65,9 +71,12 @@ func (p Problem) String() string {
 }
 
 // ValidationError lists every problem found in a workflow file. Parse and
-// Load return it for any file they reject.
+// Load return it for any file they reject. Warnings are what the file
+// would have been warned about had it been accepted (Workflow.Warnings);
+// Error does not include them.
 type ValidationError struct {
 	Problems []Problem `json:"problems"`
+	Warnings []Problem `json:"warnings,omitempty"`
 }
 
 // Error lists every problem, one per line.
@@ -119,13 +128,18 @@ func parseWith(p *parser, data []byte) (*Workflow, error) {
 		return nil, p.err()
 	}
 	w.build()
+	w.Warnings = p.warnings()
 	return w, nil
 }
 
 type parser struct {
 	file   string
 	probs  []Problem
-	budget int
+	warns  []Problem      // in file order
+	warned map[string]int // key -> position in warns (one warning a key)
+	// warnMore counts, per warning, the other nodes with the same key.
+	warnMore []int
+	budget   int
 	// viaYAML reads JSON with the YAML decoder, as parse did before
 	// jsonDoc; tests and benchmarks compare the two.
 	viaYAML bool
@@ -137,7 +151,7 @@ func (p *parser) err() *ValidationError {
 		n := len(p.probs) - maxProblems
 		p.probs = append(p.probs[:maxProblems:maxProblems], Problem{File: p.file, Msg: fmt.Sprintf("and %d more problems", n)})
 	}
-	return &ValidationError{Problems: p.probs}
+	return &ValidationError{Problems: p.probs, Warnings: p.warnings()}
 }
 
 func (p *parser) add(line int, node, field, format string, args ...any) {
@@ -583,10 +597,111 @@ func (p *parser) dag(root *yaml.Node) *Workflow {
 			if s, ok := p.str(kv.v, "", "name"); ok {
 				w.Name = s
 			}
+		default:
+			// Ignored, as the reference engine ignores it, so its files
+			// run unchanged; but a typo must not pass unnoticed.
+			p.ignored(kv, "", "top-level key", dagTopKeys)
 		}
-		// Other top-level keys are ignored, as the reference engine does.
 	}
 	return w
+}
+
+// The keys of a plain DAG file and of its nodes.
+var (
+	dagTopKeys  = []string{"nodes", "name"}
+	dagNodeKeys = []string{"name", "action", "url", "dependencies"}
+)
+
+// ignored warns, once per key, that a plain DAG file's key is ignored,
+// naming the known key it is probably a misspelling of.
+func (p *parser) ignored(kv pair, node, where string, known []string) {
+	if i, ok := p.warned[where+"\x00"+kv.key]; ok {
+		p.warnMore[i]++
+		return
+	}
+	msg := "unknown " + where + " ignored (the reference engine ignores it too)"
+	if guess := nearest(kv.key, known); guess != "" {
+		msg += "; did you mean " + strconv.Quote(guess) + "?"
+	} else {
+		msg += "; known: " + strings.Join(known, ", ")
+	}
+	if p.warned == nil {
+		p.warned = map[string]int{}
+	}
+	p.warned[where+"\x00"+kv.key] = len(p.warns)
+	p.warns = append(p.warns, Problem{File: p.file, Line: kv.k.Line, Node: node, Field: excerpt(kv.key, 60), Msg: msg, Warning: true})
+	p.warnMore = append(p.warnMore, 0)
+}
+
+// warnings returns the warnings, each saying how many more nodes had the
+// same key.
+func (p *parser) warnings() []Problem {
+	for i, n := range p.warnMore {
+		if n > 0 {
+			p.warns[i].Msg += fmt.Sprintf(" (and in %d more %s)", n, plural(n, "node"))
+		}
+	}
+	p.warnMore = nil
+	return p.warns
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// nearest returns the known key that s is probably a misspelling of
+// (another case, or a few letters left out, added, changed or swapped),
+// or "".
+func nearest(s string, known []string) string {
+	if len(s) > 40 {
+		return ""
+	}
+	ls := strings.ToLower(s)
+	best, bestD := "", 0
+	for _, k := range known {
+		limit := 1
+		switch {
+		case len(k) >= 10:
+			limit = 3
+		case len(k) >= 5:
+			limit = 2
+		}
+		if d := editDistance(ls, k); d <= limit && (best == "" || d < bestD) {
+			best, bestD = k, d
+		}
+	}
+	return best
+}
+
+// editDistance is the optimal string alignment distance of a and b: the
+// insertions, deletions, substitutions and swaps of neighbouring bytes
+// that turn one into the other.
+func editDistance(a, b string) int {
+	rows := make([][]int, len(a)+1)
+	for i := range rows {
+		rows[i] = make([]int, len(b)+1)
+		rows[i][0] = i
+	}
+	for j := range rows[0] {
+		rows[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d := min(rows[i-1][j]+1, rows[i][j-1]+1, rows[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d = min(d, rows[i-2][j-2]+1)
+			}
+			rows[i][j] = d
+		}
+	}
+	return rows[len(a)][len(b)]
 }
 
 func (p *parser) nodeList(w *Workflow, n *yaml.Node, field string, one func(w *Workflow, item *yaml.Node, field string) *Node) {
@@ -779,8 +894,10 @@ func (p *parser) dagNode(w *Workflow, item *yaml.Node, field string) *Node {
 			}
 		case "dependencies":
 			nd.Dependencies, nd.depLines, _ = p.strListLines(kv.v, name, "dependencies")
+		case "name":
+		default:
+			p.ignored(kv, name, "node key", dagNodeKeys)
 		}
-		// Other keys are ignored, as the reference engine does.
 	}
 	if !sawAction {
 		p.add(line, name, "action", "missing: want an HTTP method such as GET or POST")

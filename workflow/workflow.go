@@ -45,6 +45,12 @@ type Workflow struct {
 	Format   string   `json:"format"` // FormatFogctl or FormatDAG
 	Defaults Defaults `json:"defaults"`
 	Nodes    []*Node  `json:"nodes"`
+	// Warnings are what Parse accepted but the author probably did not
+	// mean: keys of a plain DAG file that it ignores (as the reference
+	// engine does), each once with its first line and a "did you mean"
+	// for a near miss of a known key. Callers print them on stderr,
+	// each with Problem.String.
+	Warnings []Problem `json:"warnings,omitempty"`
 
 	index  map[string]int // name -> position in Nodes
 	deps   [][]int32      // per node: positions of its dependencies, in order
