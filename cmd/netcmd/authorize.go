@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/fogctl/fogctl/cluster"
 	"github.com/fogctl/fogctl/cmd/cmdutil"
 	"github.com/fogctl/fogctl/netoverlay"
 	"github.com/spf13/cobra"
@@ -17,6 +18,8 @@ type AuthorizeOptions struct {
 	Client    func() (*netoverlay.Client, error)
 	ConfigDir func() (string, error)
 	StateDir  func() (string, error) // the lock's fallback where there is no flock (Windows)
+	// Kubeconfig loads the kubeconfig --context must name a context of.
+	Kubeconfig func() (*cluster.Kubeconfig, error)
 
 	Deauthorize bool
 	NetworkID   string
@@ -37,9 +40,17 @@ through its API no address by itself: --ip sets one, either a fixed
 address, checked as 'fogctl net ip add' checks it (inside one of the
 network's routes, in a pool or not, held by no other member), or 'auto'
 for the next free one of the pools (skipping addresses other members
-hold). A fixed address replaces the member's addresses. The assigned
-address is printed on stdout. --context records the member id, network and address beside
-that kubeconfig context in the fleet file.`,
+hold). A fixed address replaces the member's addresses, and fogctl names
+those it replaced ('fogctl net ip add' adds one instead); 'auto' puts the
+new address first and keeps the others. The member's first address is
+printed on stdout.
+
+--context records the member id, network and that address beside that
+kubeconfig context in the fleet file. It must be a context of the
+kubeconfig (checked before anything is sent), and fogctl warns when
+another context records the same member. A context already recorded for
+the member keeps its overlay IP in step, as after 'fogctl net ip add' and
+'ip rm'.`,
 		Example: `  fogctl net authorize 8056c2e21c000001 a1b2c3d4e5 --ip 10.147.15.17
   fogctl net authorize 8056c2e21c000001 a1b2c3d4e5 --ip auto --context bus-17`,
 		Args:              exactArgs("NWID", "MEMBER"),
@@ -51,6 +62,7 @@ that kubeconfig context in the fleet file.`,
 					return cmdutil.FlagErrorf("%v", err)
 				}
 			}
+			opts.Kubeconfig = cmdutil.KubeconfigLoader(cmd)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -59,6 +71,10 @@ that kubeconfig context in the fleet file.`,
 	}
 	cmd.Flags().StringVar(&opts.IP, "ip", "", "Address to assign: an IP inside a route of the network, or 'auto' for the next free one of the pools")
 	cmd.Flags().StringVar(&opts.Context, "context", "", "Record the member under this kubeconfig context in the fleet file")
+	cmdutil.AddKubeconfigFlag(cmd)
+	_ = cmd.RegisterFlagCompletionFunc("context", func(c *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		return cmdutil.CompleteContextNames(c, toComplete), cobra.ShellCompDirectiveNoFileComp
+	})
 	_ = cmd.RegisterFlagCompletionFunc("ip", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"auto"}, cobra.ShellCompDirectiveNoFileComp
 	})
@@ -94,6 +110,13 @@ func authorizeRun(ctx context.Context, opts *AuthorizeOptions) error {
 	c, err := clientFor(opts.Client, opts.NetworkID, opts.MemberID)
 	if err != nil {
 		return err
+	}
+	if opts.Context != "" {
+		// Before anything is sent: the fleet file is keyed by kubeconfig
+		// context, and ctx commands see no other name.
+		if err := checkContext(opts.Kubeconfig, opts.Context); err != nil {
+			return err
+		}
 	}
 	var before []string // the member's addresses before --ip changed them
 	if opts.IP != "" {
@@ -151,11 +174,11 @@ func authorizeRun(ctx context.Context, opts *AuthorizeOptions) error {
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "✓ Authorized member %s on network %s with %s\n", m.ID, opts.NetworkID, with)
 	if opts.Context != "" {
-		path, err := recordFleet(ctx, opts.ConfigDir, opts.Context, opts.NetworkID, m.ID, ip)
+		path, others, err := recordFleet(ctx, opts.ConfigDir, opts.Context, opts.NetworkID, m.ID, ip)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(opts.IO.ErrOut, "✓ Recorded member %s for context %s in %s\n", m.ID, opts.Context, path)
+		recordedLines(opts.IO.ErrOut, path, opts.Context, opts.NetworkID, m.ID, "", others)
 	}
 	if opts.IP == "" {
 		return nil

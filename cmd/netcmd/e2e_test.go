@@ -56,6 +56,7 @@ func ok(t *testing.T, r binResult) string {
 // bus's local service.
 func TestE2E_DocumentedProcedure(t *testing.T) {
 	home := t.TempDir()
+	writeKubeconfig(t, home, "bus-17") // ~/.kube/config: --context must name one of its contexts
 	w := ztfake.NewWorld()
 	fog := ztfake.Serve(t, w.NewNode(ztfake.NodeOptions{Name: "fog", Controller: true}))
 	bus := ztfake.Serve(t, w.NewNode(ztfake.NodeOptions{Name: "bus-17"}))

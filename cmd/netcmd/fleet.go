@@ -13,15 +13,17 @@ import (
 )
 
 // recordFleet stores a node's overlay data beside its context name in the
-// fleet file, under the file's lock.
-func recordFleet(ctx context.Context, configDir func() (string, error), context, nwid, member, ip string) (string, error) {
+// fleet file, under the file's lock. It returns the file's path, and the
+// other contexts the file records for the same member of the network: one
+// node under two names, which the caller warns of (recordedLines).
+func recordFleet(ctx context.Context, configDir func() (string, error), context, nwid, member, ip string) (string, []string, error) {
 	dir, err := configDir()
 	if err != nil {
-		return "", fmt.Errorf("record context %q in the fleet file: %w", context, err)
+		return "", nil, fmt.Errorf("record context %q in the fleet file: %w", context, err)
 	}
 	fl, err := cluster.LoadFleet(dir)
 	if err != nil {
-		return "", fmt.Errorf("record context %q: %w", context, err)
+		return "", nil, fmt.Errorf("record context %q: %w", context, err)
 	}
 	err = fl.UpdateEntry(ctx, context, func(e *cluster.FleetEntry) error {
 		e.NetworkID = nwid
@@ -34,9 +36,54 @@ func recordFleet(ctx context.Context, configDir func() (string, error), context,
 		return nil
 	})
 	if err != nil {
-		return "", fmt.Errorf("record context %q: %w", context, err)
+		return "", nil, fmt.Errorf("record context %q: %w", context, err)
 	}
-	return fl.Path(), nil
+	var others []string
+	for _, n := range fl.Names() {
+		e := fl.Entry(n)
+		if n != context && member != "" && strings.EqualFold(e.NetworkID, nwid) && strings.EqualFold(e.MemberID, member) {
+			others = append(others, n)
+		}
+	}
+	return fl.Path(), others, nil
+}
+
+// recordedLines says that member was recorded for context in the fleet
+// file at path, with what (e.g. " (10.147.15.7)"), and warns when other
+// contexts name the same member of network nwid.
+func recordedLines(w io.Writer, path, context, nwid, member, what string, others []string) {
+	fmt.Fprintf(w, "✓ Recorded member %s%s for context %s in %s\n", member, what, context, path)
+	if len(others) > 0 {
+		fmt.Fprintf(w, "! Member %s of network %s is also recorded for %s: one node under two names (if the other is wrong, remove its networkId, memberId and overlayIP from %s)\n", member, nwid, contextList(others), path)
+	}
+}
+
+// checkContext refuses a --context that is not a context of the
+// kubeconfig: the fleet file is keyed by kubeconfig context, and an entry
+// for another name is shown and used nowhere.
+func checkContext(kubeconfig func() (*cluster.Kubeconfig, error), name string) error {
+	if kubeconfig == nil {
+		return nil
+	}
+	k, err := kubeconfig()
+	if err != nil {
+		return fmt.Errorf("--context %s: cannot check it is a kubeconfig context: %w", name, err)
+	}
+	if _, ok := k.Context(name); ok {
+		return nil
+	}
+	var names []string
+	for _, c := range k.Contexts() {
+		names = append(names, c.Name)
+	}
+	has := "it has none"
+	if len(names) > 0 {
+		if len(names) > 8 {
+			names = append(names[:8], "...")
+		}
+		has = "it has " + strings.Join(names, ", ")
+	}
+	return fmt.Errorf("--context %s: no context named %q in the kubeconfig (%s; %s): add the cluster first ('fogctl ctx list' shows them), or leave out --context; nothing was changed", name, name, strings.Join(k.Files(), ", "), has)
 }
 
 func validContextName(name string) error {

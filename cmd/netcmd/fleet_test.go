@@ -336,3 +336,52 @@ func TestNetAuthorizeIPFollowsFleet(t *testing.T) {
 		}
 	}
 }
+
+// TestNetAuthorizeUnknownContext: --context must name a context of the
+// kubeconfig, since the fleet file is keyed by it and ctx commands know
+// no other name. An unknown one is refused (exit 1) naming the kubeconfig
+// and its contexts, before anything is sent: the member stays pending
+// and the fleet file is not made.
+func TestNetAuthorizeUnknownContext(t *testing.T) {
+	fl, nwid, _, pending := scenario(t)
+	before := fl.fog.Requests()
+	r := fl.ctl(t, false, "authorize", nwid, pending, "--ip", "auto", "--context", "nosuch")
+	want := "error: --context nosuch: no context named \"nosuch\" in the kubeconfig (" + os.Getenv("KUBECONFIG") + "; it has bus-17, bus-18, depot): add the cluster first ('fogctl ctx list' shows them), or leave out --context; nothing was changed\n"
+	if r.code != 1 || r.err != want {
+		t.Errorf("exit %d stderr\n%s\nwant 1 and\n%s", r.code, r.err, want)
+	}
+	if n := fl.fog.Requests() - before; n != 0 {
+		t.Errorf("%d requests sent, want none", n)
+	}
+	m, err := fl.controller(t).Member(context.Background(), nwid, pending)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Authorized || len(m.IPAssignments) != 0 {
+		t.Errorf("member after the refusal: authorized %v, addresses %v", m.Authorized, m.IPAssignments)
+	}
+	if _, err := os.Stat(fl.fleetPath()); !os.IsNotExist(err) {
+		t.Errorf("fleet file: %v, want none", err)
+	}
+	// --kubeconfig is honoured too.
+	other := writeKubeconfig(t, t.TempDir(), "nosuch")
+	must(t, fl.ctl(t, false, "authorize", nwid, pending, "--ip", "auto", "--context", "nosuch", "--kubeconfig", other))
+}
+
+// TestNetAuthorizeContextTwice: recording a member already recorded for
+// another context warns, naming it: one node under two names.
+func TestNetAuthorizeContextTwice(t *testing.T) {
+	fl, nwid, bus, _ := scenario(t)
+	must(t, fl.ctl(t, false, "authorize", nwid, bus, "--context", "bus-17"))
+	r := must(t, fl.ctl(t, false, "authorize", nwid, bus, "--context", "bus-18"))
+	want := "! Member " + bus + " of network " + nwid + " is also recorded for context bus-17: one node under two names (if the other is wrong, remove its networkId, memberId and overlayIP from " + fl.fleetPath() + ")\n"
+	if !strings.HasSuffix(r.err, want) {
+		t.Errorf("stderr\n%s\nwant it to end with\n%s", r.err, want)
+	}
+	// One context alone is no warning.
+	must(t, fl.ctl(t, false, "authorize", nwid, bus, "--context", "depot"))
+	fl.writeFleet(t, "contexts:\n  bus-18:\n    networkId: "+nwid+"\n    memberId: "+bus+"\n")
+	if r := must(t, fl.ctl(t, false, "authorize", nwid, bus, "--context", "bus-18")); strings.Contains(r.err, "also recorded") {
+		t.Errorf("warned with no other context recording the member: %q", r.err)
+	}
+}

@@ -2,6 +2,7 @@ package netcmd_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -37,6 +38,7 @@ func newFleet(t *testing.T) *fleet {
 		t.Fatal(err)
 	}
 	t.Setenv("FOGCTL_NET_LOCK_DIR", lockDir)
+	t.Setenv("KUBECONFIG", writeKubeconfig(t, home, "bus-17", "bus-18", "depot"))
 	w := ztfake.NewWorld()
 	return &fleet{
 		world:     w,
@@ -122,4 +124,25 @@ func (fl *fleet) joinBus(t *testing.T, nwid string) string {
 func both(t *testing.T, f func(t *testing.T, tty bool, suffix string)) {
 	t.Run("tty", func(t *testing.T) { f(t, true, "_tty") })
 	t.Run("pipe", func(t *testing.T) { f(t, false, "_pipe") })
+}
+
+// writeKubeconfig writes a kubeconfig with the named contexts (each with
+// its own cluster and user) under dir and returns its path.
+func writeKubeconfig(t *testing.T, dir string, contexts ...string) string {
+	t.Helper()
+	var clusters, users, ctxs strings.Builder
+	for i, n := range contexts {
+		fmt.Fprintf(&clusters, "- name: %s\n  cluster:\n    server: https://127.0.0.1:%d\n", n, 6443+i)
+		fmt.Fprintf(&users, "- name: %s\n  user:\n    token: not-a-secret\n", n)
+		fmt.Fprintf(&ctxs, "- name: %s\n  context:\n    cluster: %s\n    user: %s\n", n, n, n)
+	}
+	path := filepath.Join(dir, ".kube", "config")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	data := "apiVersion: v1\nkind: Config\nclusters:\n" + clusters.String() + "users:\n" + users.String() + "contexts:\n" + ctxs.String()
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

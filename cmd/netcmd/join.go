@@ -107,11 +107,11 @@ func joinRun(ctx context.Context, opts *JoinOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "  next, on the controller: fogctl net authorize %s %s --ip auto\n", n.ID, st.Address)
 	}
 	if opts.Context != "" {
-		path, err := recordFleet(ctx, opts.ConfigDir, opts.Context, n.ID, st.Address, firstIP(n.AssignedAddresses))
+		path, others, err := recordFleet(ctx, opts.ConfigDir, opts.Context, n.ID, st.Address, firstIP(n.AssignedAddresses))
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(opts.IO.ErrOut, "✓ Recorded member %s for context %s in %s\n", st.Address, opts.Context, path)
+		recordedLines(opts.IO.ErrOut, path, opts.Context, n.ID, st.Address, "", others)
 	}
 	return nil
 }

@@ -25,8 +25,11 @@ func TestParseAuthorizeOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &AuthorizeOptions{NetworkID: "8056c2e21c000001", MemberID: "a1b2c3d4e5", IP: "auto", Context: "bus-17", Output: "json"}
-	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(AuthorizeOptions{}, "IO", "Client", "ConfigDir")); diff != "" {
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(AuthorizeOptions{}, "IO", "Client", "ConfigDir", "Kubeconfig")); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if got.Kubeconfig == nil {
+		t.Error("no kubeconfig loader: --context cannot be checked")
 	}
 }
 

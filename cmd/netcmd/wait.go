@@ -126,10 +126,10 @@ func waitDone(ctx context.Context, opts *WaitOptions, c *netoverlay.Client, n ne
 	if err != nil {
 		return netErr(err)
 	}
-	path, err := recordFleet(ctx, opts.ConfigDir, opts.Context, n.ID, st.Address, ip)
+	path, others, err := recordFleet(ctx, opts.ConfigDir, opts.Context, n.ID, st.Address, ip)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "✓ Recorded member %s (%s) for context %s in %s\n", st.Address, ip, opts.Context, path)
+	recordedLines(opts.IO.ErrOut, path, opts.Context, n.ID, st.Address, " ("+ip+")", others)
 	return nil
 }
