@@ -29,7 +29,11 @@ func Main() ExitCode {
 	f := cmdutil.New(version)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	f.SignalsReady = cancelOnSignal(cancel, os.Interrupt, syscall.SIGTERM)
+	// SIGHUP (the terminal closed, the ssh session dropped) cancels the
+	// run as SIGTERM does: exec nodes' process groups are killed and the
+	// run is recorded cancelled, rather than fogctl dying at once and
+	// leaving their processes behind.
+	f.SignalsReady = cancelOnSignal(cancel, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	return Run(ctx, f, os.Args[1:])
 }
 
@@ -43,11 +47,23 @@ func Main() ExitCode {
 // start, after it has read and checked the workflow. The
 // registration lasts until the process exits: removing it at exit costs
 // another round trip and gains nothing.
+//
+// A signal ignored when fogctl started (SIGHUP under nohup, SIGINT in a
+// shell's background job) stays ignored: Notify would stop ignoring it.
+// signal.Ignored reads the runtime's mask, no system call.
 func cancelOnSignal(cancel context.CancelFunc, sigs ...os.Signal) (ready func()) {
 	registered := make(chan struct{})
 	go func() {
 		ch := make(chan os.Signal, 1)
-		signal.Notify(ch, sigs...)
+		watch := make([]os.Signal, 0, len(sigs))
+		for _, sig := range sigs {
+			if !signal.Ignored(sig) {
+				watch = append(watch, sig)
+			}
+		}
+		if len(watch) > 0 { // Notify with none would take every signal
+			signal.Notify(ch, watch...)
+		}
 		close(registered)
 		<-ch
 		cancel()

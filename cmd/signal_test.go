@@ -5,12 +5,18 @@ package cmd
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/fogctl/fogctl/internal/testbin"
 )
 
 // TestCancelOnSignal: once ready returns, the signal cancels the context
@@ -85,4 +91,113 @@ current-context: bus-17
 	if waits != 0 {
 		t.Errorf("read-only commands waited for signals %d times", waits)
 	}
+}
+
+// hupWorkflow is a workflow whose exec node records its process group
+// (the shell's PID: fogctl starts each node in a group of its own) and
+// the PID of a child it starts in the background, then waits.
+func hupWorkflow(t *testing.T, dir, sleep string) (wf, pgFile, bgFile string) {
+	t.Helper()
+	pgFile, bgFile = filepath.Join(dir, "pg"), filepath.Join(dir, "bg")
+	wf = filepath.Join(dir, "hup.yaml")
+	text := fmt.Sprintf(`apiVersion: fogctl.io/v1alpha1
+kind: Workflow
+spec:
+  nodes:
+  - name: apply
+    kind: exec
+    timeout: 120s
+    argv: [sh, -c, 'echo $$ > %s; sleep %s & echo $! > %s; wait; echo {}']
+`, pgFile, sleep, bgFile)
+	if err := os.WriteFile(wf, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return wf, pgFile, bgFile
+}
+
+// readPID waits, at most 20 seconds, for a PID in file.
+func readPID(t *testing.T, file string) int {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		data, _ := os.ReadFile(file)
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && strings.HasSuffix(string(data), "\n") {
+			return pid
+		}
+	}
+	t.Fatalf("no PID in %s within 20s", file)
+	return 0
+}
+
+// alive reports whether pid is a live process (not a zombie).
+func alive(pid int) bool {
+	if syscall.Kill(pid, 0) != nil {
+		return false
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true // no /proc: kill(2) said it exists
+	}
+	i := strings.LastIndexByte(string(stat), ')')
+	return i < 0 || i+2 >= len(stat) || stat[i+2] != 'Z'
+}
+
+// TestHangupCancelsRun: SIGHUP (the terminal closed, the ssh session
+// dropped) cancels a run as SIGTERM does: exit 130, the run recorded
+// cancelled, and the exec node's process group killed, its background
+// child included. It used to kill fogctl (exit 129) and leave the node's
+// processes running, adopted by init. Under nohup (SIGHUP ignored when
+// fogctl starts) a hangup is still ignored and the run succeeds.
+func TestHangupCancelsRun(t *testing.T) {
+	bin := testbin.Fogctl(t)
+	t.Run("hangup", func(t *testing.T) {
+		dir := t.TempDir()
+		wf, pgFile, bgFile := hupWorkflow(t, dir, "300")
+		c := exec.Command(bin, "run", wf)
+		c.Env = append(os.Environ(), "XDG_STATE_HOME="+dir, "NO_COLOR=1")
+		var stderr strings.Builder
+		c.Stderr = &stderr
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		pg, bg := readPID(t, pgFile), readPID(t, bgFile)
+		t.Cleanup(func() { syscall.Kill(-pg, syscall.SIGKILL) })
+		if err := c.Process.Signal(syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		c.Wait()
+		if code := c.ProcessState.ExitCode(); code != 130 {
+			t.Errorf("exit %d after SIGHUP, want 130 (%v); stderr:\n%s", code, c.ProcessState, stderr.String())
+		}
+		if !strings.Contains(stderr.String(), "cancelled (continue it with 'fogctl run --resume") {
+			t.Errorf("stderr does not report the run cancelled:\n%s", stderr.String())
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for alive(bg) && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if alive(bg) {
+			t.Errorf("the node's background process %d (group %d) outlived fogctl", bg, pg)
+		}
+	})
+	t.Run("nohup", func(t *testing.T) {
+		dir := t.TempDir()
+		wf, pgFile, _ := hupWorkflow(t, dir, "1")
+		// trap '' HUP: SIGHUP ignored across exec, as nohup leaves it.
+		c := exec.Command("sh", "-c", `trap '' HUP; exec "$0" run "$1"`, bin, wf)
+		c.Env = append(os.Environ(), "XDG_STATE_HOME="+dir, "NO_COLOR=1")
+		var stderr strings.Builder
+		c.Stderr = &stderr
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		pg := readPID(t, pgFile)
+		t.Cleanup(func() { syscall.Kill(-pg, syscall.SIGKILL) })
+		if err := c.Process.Signal(syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		c.Wait()
+		if code := c.ProcessState.ExitCode(); code != 0 {
+			t.Errorf("nohup'd run: exit %d after SIGHUP, want 0 (%v); stderr:\n%s", code, c.ProcessState, stderr.String())
+		}
+	})
 }

@@ -72,7 +72,7 @@ Every run is recorded under the state directory ('fogctl runs list').
 being resumed by another fogctl, and once another run has resumed it
 (the message names the last run of the chain; --force resumes it anyway).
 Exit status: 0 succeeded, 1 a node failed, 2 invalid workflow or input,
-130 cancelled (Ctrl-C or SIGTERM). fogctl run never prompts: it is safe
+130 cancelled (Ctrl-C, SIGTERM or SIGHUP). fogctl run never prompts: it is safe
 to call from cron.`,
 		Example: `  fogctl run pipeline.yaml
   fogctl run pipeline.yaml --input readings.json --parallel 8 --timeout 10s
