@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // commands lists every `fogctl net` command with arguments that reach the
@@ -269,5 +270,39 @@ func TestNetCompletion(t *testing.T) {
 	d := must(t, fl.run(t, false, "__complete", "net", "members", "--zt-url", "http://127.0.0.1:1", "--token-file", fl.fog.TokenFile, ""))
 	if strings.Contains(d.out, nwid) {
 		t.Errorf("down service: %q", d.out)
+	}
+}
+
+// TestNetZTTimeoutMustBePositive: --zt-timeout 0 or below meant no limit
+// (a service that never answers hung fogctl for good). Every command now
+// refuses it as ctx status refuses --timeout 0: exit 2, before anything
+// is sent, within a second even against a service that never answers.
+func TestNetZTTimeoutMustBePositive(t *testing.T) {
+	fl := newFleet(t)
+	hang := make(chan struct{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-hang:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(hang); ts.Close() })
+	for name, args := range commands("8056c2e21c000001", "a1b2c3d4e5") {
+		for _, v := range []string{"0", "0s", "-1s"} {
+			done := make(chan result, 1)
+			go func() {
+				done <- fl.run(t, false, append(append([]string{"net"}, args...), "--zt-url", ts.URL, "--token-file", fl.fog.TokenFile, "--zt-timeout", v)...)
+			}()
+			var r result
+			select {
+			case r = <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("%s --zt-timeout %s: still running after 10s", name, v)
+			}
+			want := "error: --zt-timeout must be positive, like 10s or 500ms, got "
+			if r.code != 2 || !strings.HasPrefix(r.err, want) {
+				t.Errorf("%s --zt-timeout %s: exit %d stderr %q, want 2 and %q...", name, v, r.code, r.err, want)
+			}
+		}
 	}
 }

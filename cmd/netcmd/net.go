@@ -103,6 +103,10 @@ func (z *ztFlags) clientFunc(f *cmdutil.Factory) func() (*netoverlay.Client, err
 }
 
 func (z *ztFlags) newClient(f *cmdutil.Factory, getenv func(string) string) (*netoverlay.Client, error) {
+	if z.Timeout <= 0 {
+		// 0 would mean no limit: a service that never answers hangs fogctl.
+		return nil, cmdutil.FlagErrorf("--zt-timeout must be positive, like 10s or 500ms, got %s", z.Timeout)
+	}
 	url := z.URL
 	if url == "" {
 		url = getenv(EnvURL)
