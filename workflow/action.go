@@ -130,17 +130,22 @@ func bodyExcerpt(data []byte) string {
 
 // runExec runs a.Argv with in on stdin; stdout must be JSON.
 func runExec(ctx context.Context, a *ExecAction, in []byte) ([]byte, string, error) {
-	if a.Dir != "" {
+	dir := a.Dir
+	if dir != "" {
 		// Else a missing dir reads as a missing program: the child's
 		// chdir fails with the error exec reports for argv[0].
-		if fi, err := os.Stat(a.Dir); err != nil {
+		fi, err := os.Stat(dir)
+		switch {
+		case a.fileDir && (err != nil || !fi.IsDir()):
+			dir = "" // the file's directory is gone: fogctl's own
+		case err != nil:
 			return nil, "", fmt.Errorf("dir: %w", err)
-		} else if !fi.IsDir() {
-			return nil, "", fmt.Errorf("dir %s is not a directory", a.Dir)
+		case !fi.IsDir():
+			return nil, "", fmt.Errorf("dir %s is not a directory", dir)
 		}
 	}
 	cmd := exec.CommandContext(ctx, a.Argv[0], a.Argv[1:]...)
-	cmd.Dir = a.Dir
+	cmd.Dir = dir
 	if len(a.Env) > 0 {
 		// Later entries win over fogctl's own: exec keeps the last of a
 		// duplicated name.

@@ -59,6 +59,10 @@
 // up to 512 bytes of the body. An exec node gets its input on stdin; its
 // stdout, JSON ({} when empty), is its output; a non-zero exit fails the
 // attempt with the exit status and the last stderr line. An exec node
+// runs in its dir:, relative to the workflow file's directory, or else in
+// that directory itself, wherever fogctl runs from (cron, --resume from
+// elsewhere); when that directory is gone (a recorded copy run again by
+// --resume), in fogctl's own working directory. An exec node
 // runs in its own process group: whatever it leaves running in the
 // background is killed when it ends. A response or
 // stdout larger than 64 MiB fails the attempt. A noop node outputs its

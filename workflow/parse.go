@@ -846,6 +846,11 @@ func (p *parser) fogctlNode(w *Workflow, item *yaml.Node, field string) *Node {
 			if d, ok := p.str(v, name, "dir"); ok {
 				nd.Exec.Dir = p.dir(d)
 			}
+		} else {
+			// The file's own directory, as docker compose resolves paths
+			// against the compose file: argv: [python3, clean.py] runs
+			// the clean.py beside the file from cron ($HOME) too.
+			nd.Exec.Dir, nd.Exec.fileDir = p.dir("."), true
 		}
 		for _, f := range []string{"method", "url", "headers"} {
 			if v, ok := set[f]; ok {
@@ -1016,7 +1021,7 @@ func validEnvName(s string) bool {
 
 // dir resolves an exec node's working directory: a relative one is
 // relative to the directory that holds the workflow file, wherever fogctl
-// runs from (cron's working directory is $HOME).
+// runs from (cron's working directory is $HOME); "." is that directory.
 func (p *parser) dir(d string) string {
 	if filepath.IsAbs(d) {
 		return filepath.Clean(d)

@@ -62,7 +62,7 @@ func TestParseFogctl(t *testing.T) {
 
 var cmpIgnoreInternal = cmp.FilterPath(func(p cmp.Path) bool {
 	switch p.Last().String() {
-	case ".index", ".deps", ".kids", ".layers", ".depLines":
+	case ".index", ".deps", ".kids", ".layers", ".depLines", ".fileDir":
 		return true
 	}
 	return false

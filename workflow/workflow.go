@@ -105,8 +105,14 @@ type ExecAction struct {
 	// Env is added to fogctl's own environment (and wins over it).
 	Env map[string]string `json:"env,omitempty"`
 	// Dir is the working directory, absolute (a relative one in the file
-	// is resolved against the file's directory); "" is fogctl's own.
+	// is resolved against the file's directory); "" is fogctl's own. A
+	// node that sets no dir: gets the file's directory from Parse.
 	Dir string `json:"dir,omitempty"`
+
+	// fileDir says Dir is the file's directory by default, not the
+	// file's dir:. When it is gone (--resume from a recorded copy of a
+	// file whose directory was removed) the node runs in fogctl's own.
+	fileDir bool
 }
 
 // Node returns the node called name, or nil.
