@@ -305,6 +305,22 @@ func (k *Kubeconfig) index() error {
 	return nil
 }
 
+// Explicit returns the --kubeconfig path the files came from, "" when they
+// came from $KUBECONFIG or ~/.kube/config.
+func (k *Kubeconfig) Explicit() string { return k.explicit }
+
+// MissingFiles returns the files of the precedence list that do not exist
+// (kubectl reads them as empty).
+func (k *Kubeconfig) MissingFiles() []string {
+	var out []string
+	for _, f := range k.files {
+		if !f.exists {
+			out = append(out, f.path)
+		}
+	}
+	return out
+}
+
 // Files returns the kubeconfig files read, in precedence order.
 func (k *Kubeconfig) Files() []string { return append([]string(nil), k.precedence...) }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/fogctl/fogctl/cluster"
@@ -85,8 +86,10 @@ time. Prints whether each cluster is reachable, the round-trip time, the
 server version, when it was last reachable, and why not when it is not
 (refused, timeout, tls: ..., unauthorized, ...).
 
-Exits 0 when every selected cluster is reachable and 3 when some are not,
-so cron jobs and scripts can act on it. Last-seen times are kept in fogctl's
+Exits 0 when every selected cluster is reachable, 3 when some are not, and
+1 when it probed nothing (a --kubeconfig that does not exist, a -l that
+matches no context, or no contexts at all), so cron jobs and scripts can act
+on it. Last-seen times are kept in fogctl's
 state directory (seen.json).
 
 With -o json or -o yaml each cluster is a record of: context, server,
@@ -142,6 +145,9 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	if cmdutil.IsSelectError(err) {
 		return cmdutil.FlagErrorf("%s", err)
 	} else if err != nil {
+		return err
+	}
+	if err := checkedSomething(k, opts.Selector, selected); err != nil {
 		return err
 	}
 	var base *http.Transport
@@ -208,8 +214,6 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		return err
 	}
 	switch {
-	case len(records) == 0:
-		fmt.Fprintln(opts.IO.ErrOut, "No contexts selected")
 	case unreachable > 0:
 		fmt.Fprintf(opts.IO.ErrOut, "✗ %d of %d %s unreachable\n", unreachable, len(records), plural(len(records), "cluster"))
 		return cmdutil.ErrPending
@@ -217,6 +221,31 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "✓ %d %s reachable\n", len(records), plural(len(records), "cluster"))
 	}
 	return nil
+}
+
+// checkedSomething returns the error of a status that would probe
+// nothing, so that 'fogctl ctx status || alert' fires on a typo: a
+// --kubeconfig that does not exist (kubectl fails on it too), a selector
+// that matches no context (as ctx label), or no contexts at all.
+func checkedSomething(k *cluster.Kubeconfig, selector string, selected []cluster.Context) error {
+	missing := k.MissingFiles()
+	if ex := k.Explicit(); ex != "" && len(missing) > 0 {
+		return fmt.Errorf("--kubeconfig %s: no such file", ex)
+	}
+	if len(selected) > 0 {
+		return nil
+	}
+	if selector != "" {
+		return fmt.Errorf("no context matches %q (run 'fogctl ctx list -o wide' for the labels)", selector)
+	}
+	files := k.Files()
+	switch {
+	case len(missing) == len(files) && len(files) == 1:
+		return fmt.Errorf("no contexts to probe: kubeconfig %s does not exist", files[0])
+	case len(missing) == len(files):
+		return fmt.Errorf("no contexts to probe: none of the kubeconfig files exists (%s)", strings.Join(files, ", "))
+	}
+	return fmt.Errorf("no contexts to probe in %s (add one with 'fogctl ctx import' or 'fogctl ctx merge')", strings.Join(files, ", "))
 }
 
 // recordSeen stores the reachable results' time in the last-seen file and
