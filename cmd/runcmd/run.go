@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -178,8 +179,11 @@ func rerunNodes(f *cmdutil.Factory, resume string, args []string) []string {
 		}
 		wf = prev.Workflow
 	case len(args) == 1:
-		var err error
-		if wf, err = workflow.Load(args[0]); err != nil {
+		data, err := readWorkflow(args[0])
+		if err != nil {
+			return nil
+		}
+		if wf, err = workflow.Parse(args[0], data); err != nil {
 			return nil
 		}
 	}
@@ -246,12 +250,9 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 // loadJob reads and validates a workflow file. An invalid file lists every
 // problem on stderr and exits 2.
 func loadJob(ios *cmdutil.IOStreams, file string) (Job, error) {
-	data, rerr := os.ReadFile(file)
+	data, err := readWorkflow(file)
 	var wf *workflow.Workflow
-	var err error
-	if rerr != nil {
-		_, err = workflow.Load(file) // the same one-line problem as validate
-	} else {
+	if err == nil {
 		wf, err = workflow.Parse(file, data)
 	}
 	if err != nil {
@@ -259,6 +260,29 @@ func loadJob(ios *cmdutil.IOStreams, file string) (Job, error) {
 	}
 	path, _ := filepath.Abs(file)
 	return Job{Path: path, Data: data, Workflow: wf}, nil
+}
+
+// readWorkflow reads a workflow file whole: a regular file or a pipe of
+// at most workflow.MaxFileSize bytes (readCapped). What it cannot read is
+// one problem naming the file, as validate prints it.
+func readWorkflow(file string) ([]byte, error) {
+	data, err := readCapped(file, workflow.MaxFileSize)
+	if err == nil {
+		return data, nil
+	}
+	var msg string
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, errNotFile):
+		msg = err.Error() + ": give a workflow file (YAML or JSON), or a pipe"
+	case errors.Is(err, errTooLarge):
+		msg = "larger than " + sizeMiB(workflow.MaxFileSize) + ", the most a workflow file may be"
+	case errors.As(err, &pe):
+		msg = pe.Err.Error()
+	default:
+		msg = err.Error()
+	}
+	return nil, &workflow.ValidationError{Problems: []workflow.Problem{{File: file, Msg: msg}}}
 }
 
 // invalid prints every problem of a rejected workflow file and returns the
@@ -280,24 +304,25 @@ func invalid(ios *cmdutil.IOStreams, file string, err error) error {
 
 // readInput reads the run's input: a JSON object from a file or stdin.
 func readInput(stdin io.Reader, name string) (json.RawMessage, error) {
-	var r io.Reader
+	var data []byte
+	var err error
 	label := name
 	if name == "-" {
-		r, label = stdin, "stdin"
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, fmt.Errorf("read input: %w", err)
+		label = "stdin"
+		data, err = io.ReadAll(io.LimitReader(stdin, maxInputSize+1))
+		if err == nil && len(data) > maxInputSize {
+			err = errTooLarge
 		}
-		defer f.Close()
-		r = f
+	} else {
+		data, err = readCapped(name, maxInputSize)
 	}
-	data, err := io.ReadAll(io.LimitReader(r, maxInputSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read input %s: %w", label, err)
-	}
-	if len(data) > maxInputSize {
-		return nil, fmt.Errorf("input %s: larger than %d MiB", label, maxInputSize>>20)
+	switch {
+	case errors.Is(err, errNotFile):
+		return nil, fmt.Errorf("input %s: %v: give a JSON file, or - for stdin", label, err)
+	case errors.Is(err, errTooLarge):
+		return nil, fmt.Errorf("input %s: larger than %s, the most --input may be", label, sizeMiB(maxInputSize))
+	case err != nil:
+		return nil, fmt.Errorf("read input: %w", err)
 	}
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 {
