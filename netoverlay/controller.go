@@ -18,7 +18,7 @@ const AutoIP = "auto"
 func (c *Client) ControllerNetworks(ctx context.Context) ([]string, error) {
 	var ids []string
 	if err := c.do(ctx, "GET", "/controller/network", nil, &ids); err != nil {
-		return nil, fmt.Errorf("list controller networks: %w", err)
+		return nil, fmt.Errorf("list controller networks: %w", c.controllerErr(ctx, err))
 	}
 	slices.Sort(ids)
 	return ids, nil
@@ -32,16 +32,67 @@ func (c *Client) ControllerNetwork(ctx context.Context, nwid string) (Network, e
 	}
 	var n Network
 	if err := c.do(ctx, "GET", "/controller/network/"+nwid, nil, &n); err != nil {
-		return Network{}, c.networkErr(nwid, err)
+		return Network{}, c.networkErr(ctx, nwid, err)
 	}
 	return n, nil
 }
 
-func (c *Client) networkErr(nwid string, err error) error {
+func (c *Client) networkErr(ctx context.Context, nwid string, err error) error {
 	if errors.Is(err, ErrNotFound) {
+		if nc := c.noController(ctx); nc != nil {
+			return nc
+		}
 		return fmt.Errorf("network %s not found on the controller at %s (list them with 'fogctl net list'): %w", nwid, c.URL(), ErrNotFound)
 	}
 	return fmt.Errorf("network %s: %w", nwid, err)
+}
+
+// ErrNoController matches errors for a service that has no network
+// controller: a ZeroTier node that runs none, or not ZeroTier at all.
+var ErrNoController = errors.New("no network controller")
+
+// NoControllerError says the service answered a controller route with
+// 404 and has no controller.
+type NoControllerError struct {
+	URL    string
+	Answer string // what GET /controller answered
+}
+
+func (e *NoControllerError) Error() string {
+	return fmt.Sprintf("the service at %s has no network controller (GET /controller answered %s)", e.URL, e.Answer)
+}
+
+// Is makes errors.Is(err, ErrNoController) work.
+func (e *NoControllerError) Is(target error) bool { return target == ErrNoController }
+
+// noController asks GET /controller, after a controller route answered
+// 404, whether the service has a controller at all: the real service
+// answers it with {"controller": true, ...}. It returns a
+// *NoControllerError for a 404 or "controller": false, nil otherwise
+// (the 404 then stands for what it said).
+func (c *Client) noController(ctx context.Context) error {
+	var st struct {
+		Controller *bool `json:"controller"`
+	}
+	err := c.do(ctx, "GET", "/controller", nil, &st)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return &NoControllerError{URL: c.URL(), Answer: "404 Not Found"}
+	case err == nil && st.Controller != nil && !*st.Controller:
+		return &NoControllerError{URL: c.URL(), Answer: `"controller": false`}
+	}
+	return nil
+}
+
+// controllerErr is err, or a *NoControllerError when err is a 404 of a
+// service without a controller.
+func (c *Client) controllerErr(ctx context.Context, err error) error {
+	if errors.Is(err, ErrNotFound) {
+		if nc := c.noController(ctx); nc != nil {
+			return nc
+		}
+	}
+	return err
 }
 
 // NetworkSpec describes a network to create.
@@ -82,7 +133,7 @@ func (c *Client) CreateNetwork(ctx context.Context, spec NetworkSpec) (Network, 
 	// for a random network id under that controller.
 	var n Network
 	if err := c.do(ctx, "POST", "/controller/network/"+st.Address+"______", cfg, &n); err != nil {
-		return Network{}, fmt.Errorf("create network %q: %w", spec.Name, err)
+		return Network{}, fmt.Errorf("create network %q: %w", spec.Name, c.controllerErr(ctx, err))
 	}
 	if err := ValidateNetworkID(n.ID); err != nil {
 		return Network{}, fmt.Errorf("create network %q: the controller answered with %w", spec.Name, err)
@@ -138,7 +189,7 @@ func (c *Client) UpdateNetwork(ctx context.Context, nwid string, cfg NetworkConf
 		return Network{}, err
 	}
 	if err := c.do(ctx, "POST", "/controller/network/"+nwid, cfg, nil); err != nil {
-		return Network{}, c.networkErr(nwid, err)
+		return Network{}, c.networkErr(ctx, nwid, err)
 	}
 	return c.verifyNetwork(ctx, nwid, cfg)
 }
@@ -216,7 +267,7 @@ func (c *Client) DeleteNetwork(ctx context.Context, nwid string) error {
 		return err
 	}
 	if err := c.do(ctx, "DELETE", "/controller/network/"+nwid, nil, nil); err != nil {
-		return c.networkErr(nwid, err)
+		return c.networkErr(ctx, nwid, err)
 	}
 	_, err := c.ControllerNetwork(ctx, nwid)
 	switch {
@@ -236,7 +287,7 @@ func (c *Client) MemberRevisions(ctx context.Context, nwid string) (map[string]i
 	}
 	revs := map[string]int{}
 	if err := c.do(ctx, "GET", "/controller/network/"+nwid+"/member", nil, &revs); err != nil {
-		return nil, c.networkErr(nwid, err)
+		return nil, c.networkErr(ctx, nwid, err)
 	}
 	return revs, nil
 }
@@ -264,7 +315,7 @@ func (c *Client) Members(ctx context.Context, nwid string) ([]Member, error) {
 		}
 		return all.Data, nil
 	case !errors.Is(err, ErrNotFound):
-		return nil, c.networkErr(nwid, err)
+		return nil, c.networkErr(ctx, nwid, err)
 	}
 	return c.membersOneByOne(ctx, nwid)
 }
@@ -318,7 +369,7 @@ func (c *Client) memberErr(ctx context.Context, nwid, id string, err error) erro
 	if !errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("member %s of network %s: %w", id, nwid, err)
 	}
-	if _, nerr := c.ControllerNetwork(ctx, nwid); errors.Is(nerr, ErrNotFound) {
+	if _, nerr := c.ControllerNetwork(ctx, nwid); errors.Is(nerr, ErrNotFound) || errors.Is(nerr, ErrNoController) {
 		return nerr
 	}
 	return fmt.Errorf("member %s not found in network %s (has the node joined? see 'fogctl net members %s --pending'): %w", id, nwid, nwid, ErrNotFound)

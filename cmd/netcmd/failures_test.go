@@ -306,3 +306,37 @@ func TestNetZTTimeoutMustBePositive(t *testing.T) {
 		}
 	}
 }
+
+// TestNetNoController: controller commands pointed at a node that runs no
+// controller (the bus), or at a web service that is not ZeroTier, said
+// "GET /controller/network: not found (404)" or "network ... not found on
+// the controller (list them with 'fogctl net list')", whose command failed
+// the same way. They now say the service has no network controller and
+// where the controller is, exit 1.
+func TestNetNoController(t *testing.T) {
+	fl := newFleet(t)
+	nwid := fl.network(t)
+	member := fl.joinBus(t, nwid)
+	notZT := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(notZT.Close)
+	for _, svc := range []struct{ name, url, tokenFile string }{
+		{"ZeroTier node without a controller", fl.bus.URL, fl.bus.TokenFile},
+		{"not ZeroTier", notZT.URL, fl.bus.TokenFile},
+	} {
+		for name, args := range commands(nwid, member) {
+			switch name {
+			case "join", "leave", "status", "wait":
+				continue // node commands
+			}
+			r := fl.run(t, false, append(append([]string{"net"}, args...), "--zt-url", svc.url, "--token-file", svc.tokenFile)...)
+			want := "the service at " + svc.url + " has no network controller (GET /controller answered 404 Not Found): controller commands (create, list, show, delete, pool, members, ip, authorize, deauthorize) need the ZeroTier service of the fog server, which runs the controller (check --zt-url or $FOGCTL_ZT_URL)\n"
+			if name == "create" && svc.name == "not ZeroTier" {
+				// create asks /status first, which such a service has not.
+				want = "GET /status: not found (404)\n"
+			}
+			if r.code != 1 || !strings.HasSuffix(r.err, want) || strings.Count(r.err, "\n") != 1 {
+				t.Errorf("%s, %s: exit %d stderr %q, want 1 and one line ending %q", svc.name, name, r.code, r.err, want)
+			}
+		}
+	}
+}

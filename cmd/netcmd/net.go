@@ -171,6 +171,8 @@ func netErr(err error) error {
 		return fmt.Errorf("%w: the token is wrong for this service (check --token-file or $%s)", err, EnvTokenFile)
 	case errors.Is(err, netoverlay.ErrTimeout):
 		return fmt.Errorf("%w (raise --zt-timeout, or check the service)", err)
+	case errors.Is(err, netoverlay.ErrNoController):
+		return fmt.Errorf("%w: controller commands (create, list, show, delete, pool, members, ip, authorize, deauthorize) need the ZeroTier service of the fog server, which runs the controller (check --zt-url or $%s)", err, EnvURL)
 	}
 	return err
 }
