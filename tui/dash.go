@@ -762,7 +762,9 @@ func (m *DashModel) tableRow(b *strings.Builder, selected bool, w []int, cells [
 		if selected {
 			p = m.st.cursor
 		}
-		ln.put(p, fit(c, w[i]), w[i])
+		// Cells hold what files and remote services say (workflow and
+		// member names, versions, labels): never escapes.
+		ln.put(p, fit(workflow.SafeText(c), w[i]), w[i])
 		ln.put(paint{}, " ", 1)
 	}
 	b.WriteByte('\n')
@@ -872,7 +874,7 @@ var runColumns = []column{
 // (an error) or what to do (an empty pane).
 func (m *DashModel) paneMessage(b *strings.Builder, p paint, text string) {
 	ln := line{b: b, width: m.width}
-	s := "  " + text
+	s := "  " + workflow.SafeText(text)
 	ln.put(p, s, ansi.StringWidth(s))
 	b.WriteByte('\n')
 }
@@ -942,7 +944,7 @@ func (m *DashModel) viewStatus(b *strings.Builder) {
 	ln := line{b: b, width: m.width}
 	switch {
 	case m.confirm != "":
-		ln.putStyled(m.st.prompt.render(m.confirm))
+		ln.putStyled(m.st.prompt.render(workflow.SafeText(m.confirm)))
 	case m.typing:
 		ln.putStyled(m.st.key.render(":") + m.command + "_")
 	case m.status != "":
@@ -950,7 +952,7 @@ func (m *DashModel) viewStatus(b *strings.Builder) {
 		if m.statusBad {
 			p = m.st.bad
 		}
-		ln.putStyled(p.render(m.status))
+		ln.putStyled(p.render(workflow.SafeText(m.status)))
 	}
 }
 

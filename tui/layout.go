@@ -3,6 +3,8 @@ package tui
 import (
 	"slices"
 	"sort"
+
+	"github.com/fogctl/fogctl/workflow"
 )
 
 // Graph is the shape of a workflow that the run view lays out: its nodes in
@@ -65,6 +67,7 @@ type gutter struct {
 // workflow; frames only read it.
 type layout struct {
 	names   []string
+	shown   []string // names as the screen shows them (workflow.SafeText)
 	kinds   []string
 	deps    [][]int // per node: indexes of its dependencies, in order
 	kids    [][]int // per node: indexes of the nodes that depend on it
@@ -90,6 +93,7 @@ func newLayout(g Graph) *layout {
 	n := len(g.Nodes)
 	l := &layout{
 		names:   make([]string, n),
+		shown:   make([]string, n),
 		kinds:   make([]string, n),
 		deps:    make([][]int, n),
 		index:   make(map[string]int, n),
@@ -98,6 +102,7 @@ func newLayout(g Graph) *layout {
 	}
 	for i, gn := range g.Nodes {
 		l.names[i] = gn.Name
+		l.shown[i] = workflow.SafeText(gn.Name)
 		l.kinds[i] = gn.Kind
 		l.index[gn.Name] = i
 	}

@@ -166,14 +166,14 @@ func NewRunModel(g Graph, runID string, events <-chan workflow.Event, stop <-cha
 		m.nodes[i].state = workflow.StatePending
 	}
 	longest := 0
-	for _, n := range m.lay.names {
+	for _, n := range m.lay.shown {
 		longest = max(longest, ansi.StringWidth(n))
 	}
 	m.nameW = min(max(longest, 6), 20)
 	// mark, glyph, space, name, space, detail(5)
 	m.cellW = m.nameW + 9
-	m.nameCells = make([]string, len(m.lay.names))
-	for i, n := range m.lay.names {
+	m.nameCells = make([]string, len(m.lay.shown))
+	for i, n := range m.lay.shown {
 		m.nameCells[i] = fit(n, m.nameW)
 	}
 	if len(m.lay.layers) > 0 && len(m.lay.layers[0]) > 0 {
@@ -258,7 +258,7 @@ func (m *RunModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.PasteMsg:
 		// Pasted text goes into the filter being typed, never to the keys.
 		if m.editingFilter {
-			m.filter += oneLine(msg.Content)
+			m.filter += workflow.SafeText(oneLine(msg.Content))
 			m.refilter()
 		}
 	}
@@ -286,8 +286,12 @@ func typed(msg tea.KeyPressMsg) string {
 	return msg.Text
 }
 
-// apply folds one engine event into the view.
+// apply folds one engine event into the view. Whatever text it keeps from
+// the event (names, errors, stderr, inputs, outputs) goes through
+// workflow.SafeText: nodes and the services they call write it, and it
+// must not reach the terminal as escapes.
 func (m *RunModel) apply(ev workflow.Event) {
+	ev.Error = workflow.SafeText(ev.Error)
 	if !ev.Time.IsZero() && ev.Time.After(m.now) {
 		m.now = ev.Time
 	}
@@ -296,7 +300,7 @@ func (m *RunModel) apply(ev workflow.Event) {
 	}
 	if ev.Node == "" {
 		if m.runID == "" {
-			m.runID = ev.RunID
+			m.runID = workflow.SafeText(ev.RunID)
 		}
 		if ev.State.Terminal() {
 			m.runState, m.runEnd = ev.State, ev.Time
@@ -308,7 +312,7 @@ func (m *RunModel) apply(ev workflow.Event) {
 	}
 	i, ok := m.lay.index[ev.Node]
 	if !ok {
-		m.logf(ev, ev.Node, string(ev.State), ev.Error)
+		m.logf(ev, workflow.SafeText(ev.Node), string(ev.State), ev.Error)
 		return
 	}
 	n := &m.nodes[i]
@@ -333,7 +337,7 @@ func (m *RunModel) apply(ev workflow.Event) {
 		closeAttempt(workflow.StateFailed)
 		n.attempts = append(n.attempts, attemptView{n: max(ev.Attempt, len(n.attempts)+1), start: ev.Time, state: workflow.StateRunning})
 		if len(ev.Input) > 0 {
-			n.input = pretty(ev.Input)
+			n.input = workflow.SafeText(pretty(ev.Input))
 		}
 		if n.maxAttempts > 1 {
 			detail = fmt.Sprintf("attempt %d/%d", n.attempt, n.maxAttempts)
@@ -345,7 +349,7 @@ func (m *RunModel) apply(ev workflow.Event) {
 		closeAttempt(workflow.StateSucceeded)
 		n.end, n.err = ev.Time, ""
 		if len(ev.Output) > 0 {
-			n.output = pretty(ev.Output)
+			n.output = workflow.SafeText(pretty(ev.Output))
 		}
 	case workflow.StateFailed, workflow.StateCancelled:
 		closeAttempt(ev.State)
@@ -357,7 +361,7 @@ func (m *RunModel) apply(ev workflow.Event) {
 		n.err = ev.Error
 	}
 	if ev.Stderr != "" {
-		n.stderr = ev.Stderr
+		n.stderr = workflow.SafeText(ev.Stderr)
 	}
 	n.state = ev.State
 	if !wasDone && n.state.Terminal() {
@@ -370,7 +374,7 @@ func (m *RunModel) apply(ev workflow.Event) {
 	} else if wasFailed && !isFailed(n.state) {
 		m.failed--
 	}
-	m.logf(ev, ev.Node, string(ev.State), detail)
+	m.logf(ev, m.lay.shown[i], string(ev.State), detail)
 }
 
 func isFailed(s workflow.State) bool {
@@ -452,7 +456,7 @@ func (m *RunModel) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 				m.refilter()
 			}
 		case typed(msg) != "":
-			m.filter += typed(msg)
+			m.filter += workflow.SafeText(typed(msg))
 			m.refilter()
 		case msg.Code == tea.KeyUp:
 			m.moveList(-1)

@@ -467,7 +467,7 @@ func (m *RunModel) inspectorLines() []string {
 		}
 	}
 	kind := m.lay.kinds[i]
-	head := st.state[n.state].render(stateGlyph(n.state, m.frame)+" "+m.lay.names[i]) + "  " + st.state[n.state].render(m.stateLabel(i))
+	head := st.state[n.state].render(stateGlyph(n.state, m.frame)+" "+m.lay.shown[i]) + "  " + st.state[n.state].render(m.stateLabel(i))
 	if kind != "" {
 		head += st.dim.render("  (" + kind + ")")
 	}
@@ -478,7 +478,7 @@ func (m *RunModel) inspectorLines() []string {
 		}
 		s := make([]string, len(idx))
 		for k, j := range idx {
-			s[k] = m.lay.names[j]
+			s[k] = m.lay.shown[j]
 		}
 		return strings.Join(s, ", ")
 	}
