@@ -94,6 +94,10 @@ to call from cron.`,
 			if len(args) == 1 {
 				opts.File = args[0]
 			}
+			if cmd.Flags().Changed("input") && opts.Input == "" {
+				// --input "$FILE" with FILE unset, in cron: never {} in silence.
+				return cmdutil.WithExitCode(cmdutil.ExitUsage, errors.New("--input names no file (an unset variable?): give a JSON file, or - for stdin"))
+			}
 			if opts.Parallel < 0 {
 				return cmdutil.FlagErrorf("--parallel must be 0 (no limit) or more, got %d", opts.Parallel)
 			}
@@ -326,7 +330,12 @@ func readInput(stdin io.Reader, name string) (json.RawMessage, error) {
 	}
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 {
-		return json.RawMessage("{}"), nil
+		// An empty stdin or file is a mistake (a pipe whose writer
+		// failed, a file not written yet), not an empty object.
+		if name == "-" {
+			return nil, errors.New("input: stdin was empty: give a JSON object ({} for none)")
+		}
+		return nil, fmt.Errorf("input %s: the file is empty: give a JSON object ({} for none)", label)
 	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(data, &obj); err != nil {
