@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fogctl/fogctl/internal/safefile"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -134,9 +135,12 @@ func LoadKubeconfig(explicitPath string) (*Kubeconfig, error) {
 // LoadKubeconfigFiles reads the given precedence list; explicitPath is the
 // --kubeconfig value it came from ("" for a KUBECONFIG list or the home
 // file), which decides where new stanzas and current-context are written.
+//
+// Paths that name one file (a:./a, or a link and its target) are read once,
+// as the first of them: the file is one, and is locked and written once.
 func LoadKubeconfigFiles(explicitPath string, precedence []string) (*Kubeconfig, error) {
-	k := &Kubeconfig{explicit: explicitPath, precedence: precedence}
-	for _, p := range precedence {
+	k := &Kubeconfig{explicit: explicitPath, precedence: dedupFiles(precedence)}
+	for _, p := range k.precedence {
 		f, err := readKfile(p)
 		if err != nil {
 			return nil, err
@@ -147,6 +151,26 @@ func LoadKubeconfigFiles(explicitPath string, precedence []string) (*Kubeconfig,
 		return nil, err
 	}
 	return k, nil
+}
+
+// dedupFiles drops the paths that name a file named earlier in the list.
+func dedupFiles(paths []string) []string {
+	if len(paths) < 2 {
+		return paths
+	}
+	out := make([]string, 0, len(paths))
+	seen := map[string]bool{}
+	for _, p := range paths {
+		real, err := safefile.RealPath(p)
+		if err != nil {
+			real = p
+		}
+		if !seen[real] {
+			seen[real] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func readKfile(path string) (*kfile, error) {
