@@ -7,7 +7,7 @@ import (
 )
 
 // TestRunEmptyInput: an empty stdin, an empty input file and an empty
-// --input '' (an unset $FILE in a crontab) are refused with exit 2,
+// --input "" (an unset $FILE in a crontab) are refused with exit 2,
 // before anything runs or is recorded; they ran on {} and exited 0.
 func TestRunEmptyInput(t *testing.T) {
 	dir := t.TempDir()
