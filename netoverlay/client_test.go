@@ -528,7 +528,7 @@ func TestTokenFiles(t *testing.T) {
 	if err != nil || path != good || tok.IsZero() {
 		t.Errorf("FindToken: %v %s %v", tok, path, err)
 	}
-	if _, _, err := netoverlay.FindToken([]string{missing, empty}); err == nil || err.Error() != "read ZeroTier auth token "+empty+": file is empty" {
+	if _, _, err := netoverlay.FindToken([]string{missing, empty}); err == nil || err.Error() != "no usable ZeroTier auth token: looked at "+missing+" (no such file or directory), "+empty+" (file is empty)" {
 		t.Errorf("empty: %v", err)
 	}
 	if _, _, err := netoverlay.FindToken([]string{missing}); err == nil || err.Error() != "read ZeroTier auth token "+missing+": no such file or directory" {

@@ -72,12 +72,17 @@ type TokenError struct {
 }
 
 func (e *TokenError) Error() string {
-	msg := e.Err.Error()
+	return fmt.Sprintf("read ZeroTier auth token %s: %s", e.Path, e.Reason())
+}
+
+// Reason is why the file could not be used, without its path: "no such
+// file or directory", "permission denied", "file is empty".
+func (e *TokenError) Reason() string {
 	var pe *fs.PathError
 	if errors.As(e.Err, &pe) {
-		msg = pe.Err.Error()
+		return pe.Err.Error()
 	}
-	return fmt.Sprintf("read ZeroTier auth token %s: %s", e.Path, msg)
+	return e.Err.Error()
 }
 
 func (e *TokenError) Unwrap() error { return e.Err }
@@ -98,29 +103,57 @@ func ReadTokenFile(path string) (Token, error) {
 	return t, nil
 }
 
+// TokenSearchError is FindToken finding no usable token: every place it
+// looked at, in order, with why each failed.
+type TokenSearchError struct {
+	Tried []*TokenError
+}
+
+func (e *TokenSearchError) Error() string {
+	if len(e.Tried) == 0 {
+		return "read ZeroTier auth token: no token file to look at"
+	}
+	if len(e.Tried) == 1 {
+		return e.Tried[0].Error()
+	}
+	return "no usable ZeroTier auth token: looked at " + e.Places()
+}
+
+// Places lists the files looked at with why each failed:
+// "/a (no such file or directory), /b (permission denied)".
+func (e *TokenSearchError) Places() string {
+	parts := make([]string, len(e.Tried))
+	for i, t := range e.Tried {
+		parts[i] = t.Path + " (" + t.Reason() + ")"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Unwrap gives the failures, so errors.Is(err, fs.ErrPermission) tells
+// whether one file exists but could not be read.
+func (e *TokenSearchError) Unwrap() []error {
+	out := make([]error, len(e.Tried))
+	for i, t := range e.Tried {
+		out[i] = t
+	}
+	return out
+}
+
 // FindToken returns the token of the first readable, non-empty file of
-// paths, with its path. When none is usable the error names the most
-// telling failure: a file that exists but cannot be read (permission
-// denied) beats one that does not exist, and the last path (the service's
-// own authtoken.secret) is named when none exists.
+// paths, with its path. When none is usable the error is a
+// *TokenSearchError naming every file and why it failed.
 func FindToken(paths []string) (Token, string, error) {
-	var firstReal error
-	var last error
+	var tried []*TokenError
 	for _, p := range paths {
 		t, err := ReadTokenFile(p)
 		if err == nil {
 			return t, p, nil
 		}
-		last = err
-		if !errors.Is(err, fs.ErrNotExist) && firstReal == nil {
-			firstReal = err
+		var te *TokenError
+		if !errors.As(err, &te) {
+			te = &TokenError{Path: p, Err: err}
 		}
+		tried = append(tried, te)
 	}
-	if firstReal != nil {
-		return Token{}, "", firstReal
-	}
-	if last == nil {
-		return Token{}, "", errors.New("read ZeroTier auth token: no token file to look at")
-	}
-	return Token{}, "", last
+	return Token{}, "", &TokenSearchError{Tried: tried}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"runtime"
 	"strings"
@@ -130,12 +131,14 @@ func (z *ztFlags) newClient(f *cmdutil.Factory, getenv func(string) string) (*ne
 // token finds the auth token: --token-file, $FOGCTL_ZT_TOKEN_FILE,
 // $FOGCTL_ZT_TOKEN, then where zerotier-cli looks.
 func (z *ztFlags) token(getenv func(string) string) (netoverlay.Token, error) {
-	return Token(z.TokenFile, getenv, "run as root, or pass --token-file")
+	return Token(z.TokenFile, getenv, "")
 }
 
 // Token finds the ZeroTier auth token as every fogctl command does: file
 // (a --token-file flag), $FOGCTL_ZT_TOKEN_FILE, $FOGCTL_ZT_TOKEN, then
-// where zerotier-cli looks. hint says what to do when none is found there.
+// where zerotier-cli looks. When none is found the error names every
+// place looked at and says what would help the user running fogctl; hint,
+// if not empty, adds what the caller offers besides.
 func Token(file string, getenv func(string) string, hint string) (netoverlay.Token, error) {
 	if file == "" {
 		file = getenv(EnvTokenFile)
@@ -152,10 +155,37 @@ func Token(file string, getenv func(string) string, hint string) (netoverlay.Tok
 	}
 	home, _ := os.UserHomeDir()
 	t, _, err := netoverlay.FindToken(netoverlay.DefaultTokenPaths(runtime.GOOS, home))
-	if err != nil {
-		return netoverlay.Token{}, fmt.Errorf("%w (%s)", err, hint)
+	if err == nil {
+		return t, nil
 	}
-	return t, nil
+	var se *netoverlay.TokenSearchError
+	if !errors.As(err, &se) {
+		return netoverlay.Token{}, err
+	}
+	remedy := tokenRemedy(se, os.Geteuid() == 0)
+	if hint != "" {
+		remedy += "; " + hint
+	}
+	return netoverlay.Token{}, fmt.Errorf("no ZeroTier auth token found: looked at --token-file, $%s and $%s (none set), %s (%s)", EnvTokenFile, EnvToken, se.Places(), remedy)
+}
+
+// tokenRemedy says what would find a token, for root or another user,
+// from why each place failed.
+func tokenRemedy(se *netoverlay.TokenSearchError, root bool) string {
+	service := ""
+	if n := len(se.Tried); n > 0 {
+		service = se.Tried[n-1].Path // the service's own authtoken.secret
+	}
+	denied := errors.Is(se, fs.ErrPermission)
+	switch {
+	case denied && !root:
+		return "the service's token is readable by root only: run fogctl with sudo, or copy " + service + " to ~/.zeroTierOneAuthToken readable by you only (as zerotier-cli reads it), or pass --token-file"
+	case denied:
+		return "root could not read it: check the file's permissions and any security policy, or pass --token-file"
+	case errors.Is(se, fs.ErrNotExist) && !errors.Is(se, netoverlay.ErrEmptyToken):
+		return "zerotier-one writes " + service + " when it first starts: is it installed and running on this machine? If its home is elsewhere, pass --token-file"
+	}
+	return "write the token into the file, or pass --token-file"
 }
 
 // netErr turns a netoverlay error into what the user reads, with its exit
