@@ -69,17 +69,25 @@ run; otherwise one line per state change is printed, tab-separated:
   TIME  run|node  ID|NAME  STATE  DETAIL
 
 Every run is recorded under the state directory ('fogctl runs list').
---resume ID continues a run; it is refused while the run is running or
-being resumed by another fogctl, and once another run has resumed it
-(the message names the last run of the chain; --force resumes it anyway).
+--resume ID continues a run: the nodes that did not succeed run again,
+with every node after them, and the others' recorded outputs are reused.
+It runs the run's workflow file as it is now (the copy recorded with the
+run if the file is gone), or FILE when given (the file moved, or another
+copy); a node defined otherwise than in the run (kind, action,
+dependencies, when) runs again too, with every node after it, and stderr
+says which. A resume is refused while the run is running or being resumed
+by another fogctl, and once another run has resumed it (the message names
+the last run of the chain; --force resumes it anyway).
+
 Exit status: 0 succeeded, 1 a node failed, 2 invalid workflow or input,
-130 cancelled (Ctrl-C, SIGTERM or SIGHUP). fogctl run never prompts: it is safe
-to call from cron.`,
+130 cancelled (Ctrl-C, SIGTERM or SIGHUP). fogctl run never prompts: it
+is safe to call from cron.`,
 		Example: `  fogctl run pipeline.yaml
   fogctl run pipeline.yaml --input readings.json --parallel 8 --timeout 10s
   fogctl run pipeline.yaml -o json | jq .state
   fogctl run --resume latest
-  fogctl run --resume latest --rerun clean   # clean and what follows it, again`,
+  fogctl run --resume latest --rerun clean   # clean and what follows it, again
+  fogctl run --resume 20261123T021501 moved/pipeline.yaml`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case len(args) > 1:
@@ -544,14 +552,12 @@ func resumeJob(opts *RunOptions, input json.RawMessage) (Job, error) {
 			return Job{}, err
 		}
 	default:
-		if data, rerr := os.ReadFile(prev.Meta.Workflow); rerr == nil {
-			wf, perr := workflow.Parse(prev.Meta.Workflow, data)
-			if perr != nil {
-				return Job{}, invalid(opts.IO, prev.Meta.Workflow, perr)
-			}
-			job = Job{Path: prev.Meta.Workflow, Data: data, Workflow: wf}
-		} else {
+		// The file as it is now; the copy recorded with the run once
+		// the file is gone.
+		if _, serr := os.Stat(prev.Meta.Workflow); errors.Is(serr, fs.ErrNotExist) {
 			job = Job{Path: prev.Meta.Workflow, Data: prev.WorkflowData, Workflow: prev.Workflow}
+		} else if job, err = loadJob(opts.IO, prev.Meta.Workflow); err != nil {
+			return Job{}, err
 		}
 	}
 	job.Input = prev.Meta.Input
@@ -566,6 +572,17 @@ func resumeJob(opts *RunOptions, input json.RawMessage) (Job, error) {
 	}
 	job.ResumedFrom = id
 	job.Reuse = succeededOutputs(prev.Record, job.Workflow)
+	// A node defined otherwise than when it succeeded runs again, and so
+	// does every node after it (the engine reuses a node only when all
+	// its dependencies were reused): its recorded output is not what it
+	// makes now.
+	if changed := changedNodes(prev.Workflow, job.Workflow, job.Reuse); len(changed) > 0 {
+		for _, c := range changed {
+			delete(job.Reuse, c.name)
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "resume %s: %s changed since that run: %s again, with every node after %s\n",
+			id, job.Path, changedList(changed), map[bool]string{true: "it", false: "them"}[len(changed) == 1])
+	}
 	var unknown []string
 	for _, name := range opts.Rerun {
 		if job.Workflow.Node(name) == nil {

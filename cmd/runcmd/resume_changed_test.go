@@ -1,0 +1,130 @@
+package runcmd_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const changeWorkflow = `apiVersion: fogctl.io/v1alpha1
+kind: Workflow
+spec:
+  nodes:
+    - name: a
+      kind: http
+      url: {{URL}}/ok/a-v1
+    - name: b
+      kind: http
+      url: {{URL}}/ok/b
+      dependencies: [a]
+    - name: side
+      kind: http
+      url: {{URL}}/ok/side
+    - name: c
+      kind: http
+      url: {{URL}}/fail/c
+      dependencies: [b, side]
+`
+
+// TestResumeChangedWorkflow: a resume after the workflow file changed
+// does not reuse the output of a node whose definition changed: the node
+// runs again, with every node after it, stderr names it and what changed,
+// and the new record holds the new node's output (it claimed that a-v2
+// made /a-v1's output). A timeout changed reuses as before. FILE with
+// --resume is read in place of the run's file, with the same rule.
+func TestResumeChangedWorkflow(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		edit     func(string) string
+		asFile   bool   // give the edited file as FILE, the run's file untouched
+		say      string // on stderr
+		calls    map[string]int
+		outputOf string // a key a's output holds after the resume
+	}{
+		{
+			name:     "unchanged",
+			edit:     func(s string) string { return s },
+			calls:    map[string]int{"/ok/a-v1": 1, "/ok/a-v2": 0, "/ok/b": 1, "/ok/side": 1, "/fail/c": 2},
+			outputOf: "a-v1",
+		},
+		{
+			name: "timeout only",
+			edit: func(s string) string {
+				return strings.Replace(s, "/ok/a-v1\n", "/ok/a-v1\n      timeout: 9s\n      retries: 2\n", 1)
+			},
+			calls:    map[string]int{"/ok/a-v1": 1, "/ok/a-v2": 0, "/ok/b": 1, "/ok/side": 1, "/fail/c": 2},
+			outputOf: "a-v1",
+		},
+		{
+			name:     "url changed",
+			edit:     func(s string) string { return strings.Replace(s, "/ok/a-v1", "/ok/a-v2", 1) },
+			say:      `node "a" (url) runs again, with every node after it`,
+			calls:    map[string]int{"/ok/a-v1": 1, "/ok/a-v2": 1, "/ok/b": 2, "/ok/side": 1, "/fail/c": 2},
+			outputOf: "a-v2",
+		},
+		{
+			name:     "url changed, as FILE",
+			edit:     func(s string) string { return strings.Replace(s, "/ok/a-v1", "/ok/a-v2", 1) },
+			asFile:   true,
+			say:      `node "a" (url) runs again, with every node after it`,
+			calls:    map[string]int{"/ok/a-v1": 1, "/ok/a-v2": 1, "/ok/b": 2, "/ok/side": 1, "/fail/c": 2},
+			outputOf: "a-v2",
+		},
+		{
+			name:     "dependencies changed",
+			edit:     func(s string) string { return strings.Replace(s, "dependencies: [a]", "dependencies: [a, side]", 1) },
+			say:      `node "b" (dependencies) runs again`,
+			calls:    map[string]int{"/ok/a-v1": 1, "/ok/b": 2, "/ok/side": 1, "/fail/c": 2},
+			outputOf: "a-v1",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			svc := startService(t)
+			dir := t.TempDir()
+			wf := writeWorkflow(t, dir, "wf.yaml", changeWorkflow, svc)
+			f, _, out, errOut := testFactory(t, false)
+			if code := run(t, f, "run", wf); code != 1 {
+				t.Fatalf("first run: exit %d, want 1; stderr:\n%s", code, errOut)
+			}
+			id := reRunID.FindString(out.String())
+			data, _ := os.ReadFile(wf)
+			args := []string{"run", "--resume", id, "-o", "json"}
+			if tc.asFile {
+				moved := filepath.Join(t.TempDir(), "moved.yaml")
+				if err := os.WriteFile(moved, []byte(tc.edit(string(data))), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				args = append(args, moved)
+			} else if err := os.WriteFile(wf, []byte(tc.edit(string(data))), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out.Reset()
+			errOut.Reset()
+			if code := run(t, f, args...); code != 1 {
+				t.Fatalf("resume: exit %d, want 1 (c still fails); stderr:\n%s", code, errOut)
+			}
+			if tc.say == "" && strings.Contains(errOut.String(), "changed since") || !strings.Contains(errOut.String(), tc.say) {
+				t.Errorf("stderr, want %q:\n%s", tc.say, errOut)
+			}
+			for path, n := range tc.calls {
+				if got := svc.Calls(path); got != n {
+					t.Errorf("%s called %d times, want %d", path, got, n)
+				}
+			}
+			var rec struct {
+				Nodes []struct {
+					Name   string
+					Output map[string]any
+				}
+			}
+			if err := json.Unmarshal(out.Bytes(), &rec); err != nil {
+				t.Fatal(err)
+			}
+			if a := rec.Nodes[0]; a.Name != "a" || a.Output[tc.outputOf] != true || len(a.Output) != 1 {
+				t.Errorf("a's output in the resumed record: %v, want {%q: true}", a.Output, tc.outputOf)
+			}
+		})
+	}
+}
