@@ -92,6 +92,8 @@ type nodeView struct {
 	output      string // pretty-printed
 	err         string
 	stderr      string
+	reused      bool   // did not run: its output is an earlier run's
+	reusedFrom  string // that run's ID, when known
 }
 
 type runMode int
@@ -348,6 +350,19 @@ func (m *RunModel) apply(ev workflow.Event) {
 	case workflow.StateSucceeded:
 		closeAttempt(workflow.StateSucceeded)
 		n.end, n.err = ev.Time, ""
+		if ev.Reused {
+			n.reused, n.reusedFrom = true, workflow.SafeText(ev.ReusedFrom)
+			if n.start.IsZero() {
+				n.start = ev.Time
+			}
+			detail = "reused"
+			if n.reusedFrom != "" {
+				detail += " from " + n.reusedFrom
+			}
+			if len(ev.Input) > 0 {
+				n.input = workflow.SafeText(pretty(ev.Input))
+			}
+		}
 		if len(ev.Output) > 0 {
 			n.output = workflow.SafeText(pretty(ev.Output))
 		}

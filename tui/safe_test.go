@@ -91,3 +91,26 @@ func TestDashSanitizesRemoteText(t *testing.T) {
 		t.Errorf("the hostile text is not shown visibly:\n%s", frame)
 	}
 }
+
+// TestRunViewReusedNode: a node reused by --resume says so in the events
+// pane and the inspector, with the run it comes from, and shows no
+// attempt.
+func TestRunViewReusedNode(t *testing.T) {
+	m := newTestModel(diamond(), 100, 40)
+	s := &script{runID: "r2"}
+	s.at(0, "", workflow.StateRunning).
+		at(1, "fetch", workflow.StateSucceeded, withInput(`{}`), withOutput(`{"pm25":12}`), func(ev *workflow.Event) {
+			ev.Reused, ev.ReusedFrom = true, "20261123T020904-b6e2df78"
+		})
+	send(m, s.evs...)
+	if last := m.log[len(m.log)-1]; !strings.Contains(last, "fetch") || !strings.Contains(last, "succeeded  reused from 20261123T020904-b6e2df78") {
+		t.Errorf("events pane: %q", last)
+	}
+	keys(m, "enter")
+	all := strings.Join(m.inspectorLines(), "\n")
+	for _, want := range []string{"reused     output of run 20261123T020904-b6e2df78 (did not run)", "none: reused", `{"pm25": 12}`} {
+		if !strings.Contains(all, want) {
+			t.Errorf("inspector lacks %q:\n%s", want, all)
+		}
+	}
+}

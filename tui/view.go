@@ -488,8 +488,18 @@ func (m *RunModel) inspectorLines() []string {
 		add(st.dim.render("started    ") + m.rel(n.start) + st.dim.render("  elapsed ") + shortDur(d))
 	}
 
+	if n.reused {
+		from := "an earlier run"
+		if n.reusedFrom != "" {
+			from = "run " + n.reusedFrom
+		}
+		add(st.dim.render("reused     ") + "output of " + from + " (did not run)")
+	}
 	section("Attempts")
-	if len(n.attempts) == 0 {
+	switch {
+	case n.reused:
+		add("  none: reused")
+	case len(n.attempts) == 0:
 		add("  none yet")
 	}
 	for _, a := range n.attempts {

@@ -88,7 +88,8 @@
 // A node that runs goes running (attempt 1, with its input), possibly
 // retrying and running again, then succeeded (with its output), failed
 // or cancelled. noop and reused nodes go straight from pending to
-// succeeded, with input and output on that one event; upstream-failed
+// succeeded, with input and output on that one event (a reused node's
+// has no attempt, and says reused and the run reused from); upstream-failed
 // nodes go straight from pending to upstream-failed. Event Seq counts
 // from 1 without gaps, and a node's events come after the final events of
 // its dependencies. The run's final event says succeeded, failed (Error

@@ -58,4 +58,12 @@ type Event struct {
 	// was replaced by {"fogctl.truncated": {"bytes": N, "excerpt": "..."}}
 	// (see IsTruncated): such an output cannot be reused by --resume.
 	Truncated bool `json:"truncated,omitempty"`
+
+	// Reused says the node did not run in this run: it succeeded with
+	// the output it had in run ReusedFrom (Options.ResumedFrom, "" when
+	// the caller did not say), which fogctl run --resume continues. Its
+	// one event, succeeded, has no Attempt and carries its Input (the
+	// merge of its dependencies' outputs, all reused too) and Output.
+	Reused     bool   `json:"reused,omitempty"`
+	ReusedFrom string `json:"reusedFrom,omitempty"`
 }

@@ -37,6 +37,11 @@ type NodeRecord struct {
 	Stderr       string          `json:"stderr,omitempty"`
 	Started      time.Time       `json:"started,omitzero"`
 	Ended        time.Time       `json:"ended,omitzero"`
+	// Reused says the node did not run: its output is the one it had in
+	// run ReusedFrom ("" when unknown), which this run resumed. It has no
+	// attempts; Started and Ended are when this run took the output.
+	Reused     bool   `json:"reused,omitempty"`
+	ReusedFrom string `json:"reusedFrom,omitempty"`
 }
 
 // Attempt is one try of a node.
@@ -107,6 +112,9 @@ func (r *Record) Apply(ev Event) {
 	if ev.Stderr != "" {
 		n.Stderr = ev.Stderr
 	}
+	if ev.Reused {
+		n.Reused, n.ReusedFrom = true, ev.ReusedFrom
+	}
 	switch ev.State {
 	case StateRunning:
 		if n.Started.IsZero() {
@@ -119,7 +127,8 @@ func (r *Record) Apply(ev Event) {
 		n.closeAttempt(ev)
 	case StateSucceeded, StateFailed, StateCancelled:
 		if n.Started.IsZero() {
-			// noop and reused nodes go straight to succeeded.
+			// noop and reused nodes go straight to succeeded (a reused
+			// one without an attempt).
 			n.Started = ev.Time
 			if ev.Attempt > 0 {
 				n.Attempts = append(n.Attempts, Attempt{N: ev.Attempt, Started: ev.Time})

@@ -53,6 +53,9 @@ type Options struct {
 	// JSON, or was truncated in the record, is not reused and the node
 	// runs.
 	Reuse map[string]json.RawMessage
+	// ResumedFrom is the ID of the run Reuse's outputs come from: the
+	// events of reused nodes say it (Event.ReusedFrom).
+	ResumedFrom string
 	// Rerun names nodes that run again whatever Reuse holds for them
 	// (fogctl run --resume ID --rerun NODE); every node after one of
 	// them runs again too, even after a noop, whose output would be the
@@ -475,13 +478,25 @@ func (r *run) finishInstant(i int32) {
 	st := &r.nodes[i]
 	ev := Event{Node: nd.Name, State: StateSucceeded, Attempt: 1, MaxAttempts: 1 + nd.Retries}
 	if out, ok := r.reuse(i); ok {
+		// It did not run: no attempt. Its input is what it was in the
+		// run it is reused from, its dependencies being reused too.
+		ev.Attempt, ev.MaxAttempts = 0, 0
+		ev.Reused, ev.ReusedFrom = true, r.opts.ResumedFrom
+		j := r.prepare(i)
+		in := j.in
+		if j.vals != nil {
+			in, _ = mergeVals(j.vals)
+		}
+		var tin, tout bool
+		ev.Input, tin = capData(in)
 		st.out = out
 		st.reused = true
 		if r.needVal[i] {
 			st.val, _ = decodeJSON(out)
 			st.hasVal = true
 		}
-		ev.Output, ev.Truncated = capData(out)
+		ev.Output, tout = capData(out)
+		ev.Truncated = tin || tout
 	} else if st.failed >= 0 && nd.When != WhenAlways {
 		ev = Event{Node: nd.Name, State: StateUpstreamFailed, Error: fmt.Sprintf("dependency %q failed", r.wf.Nodes[st.failed].Name)}
 	} else {
