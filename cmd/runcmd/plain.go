@@ -198,9 +198,14 @@ func joinDetail(a, b string) string {
 	return a + ": " + b
 }
 
-// oneLine keeps a line a line: newlines and tabs in errors become spaces.
+// oneLine keeps a line a line, and a terminal a terminal: what a node
+// wrote (an error quoting a response, a program's last stderr line) has
+// its control characters made visible escapes (workflow.SafeText: an
+// escape sequence must not set a terminal's title or colours), and its
+// newlines and tabs become spaces.
 func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\t\r\n") {
+	s = workflow.SafeText(s)
+	if !strings.ContainsAny(s, "\t\n") {
 		return s
 	}
 	return strings.Join(strings.Fields(s), " ")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fogctl/fogctl/cmd/cmdutil"
+	"github.com/fogctl/fogctl/workflow"
 	"github.com/fogctl/fogctl/workflow/runstore"
 	"github.com/spf13/cobra"
 )
@@ -88,7 +89,7 @@ func listRun(_ context.Context, opts *ListOptions) error {
 				took = strconv.FormatInt(r.Finished.Sub(r.Created).Milliseconds(), 10) + "ms"
 			}
 		}
-		wf := r.Workflow
+		wf := workflow.SafeText(r.Workflow)
 		if tty {
 			wf = filepath.Base(wf)
 		}

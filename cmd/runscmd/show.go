@@ -87,8 +87,8 @@ func showRun(_ context.Context, opts *ShowOptions) error {
 	now := opts.Now()
 	out := opts.IO.Out
 	if tty {
-		fmt.Fprintf(out, "Run %s · %s · %s\n", rec.ID, rec.Workflow, rec.State)
-		fmt.Fprintf(out, "File:     %s\n", run.Meta.Workflow)
+		fmt.Fprintf(out, "Run %s · %s · %s\n", rec.ID, oneLine(rec.Workflow), rec.State)
+		fmt.Fprintf(out, "File:     %s\n", oneLine(run.Meta.Workflow))
 		started := cmdutil.FormatTime(true, now, run.Meta.Created)
 		if !rec.Ended.IsZero() && !rec.Started.IsZero() {
 			started += ", took " + cmdutil.FormatDuration(rec.Ended.Sub(rec.Started))
@@ -105,7 +105,7 @@ func showRun(_ context.Context, opts *ShowOptions) error {
 		}
 		fmt.Fprintln(out)
 	} else {
-		fmt.Fprintf(out, "run\t%s\t%s\t%s\t%s\t%s\t%s\n", rec.ID, run.Meta.Workflow, rec.State,
+		fmt.Fprintf(out, "run\t%s\t%s\t%s\t%s\t%s\t%s\n", rec.ID, oneLine(run.Meta.Workflow), rec.State,
 			cmdutil.FormatTime(false, now, run.Meta.Created), took(false, rec.Started, rec.Ended), oneLine(rec.Error))
 	}
 	t := cmdutil.NewTable(opts.IO)
@@ -148,8 +148,13 @@ func took(tty bool, start, end time.Time) string {
 	return strconv.FormatInt(end.Sub(start).Milliseconds(), 10) + "ms"
 }
 
+// oneLine is s made safe for a terminal (workflow.SafeText: control
+// characters become visible escapes) on one line: newlines and tabs
+// become spaces. Errors come from nodes: an exec node's stderr, an HTTP
+// response.
 func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\t\r\n") {
+	s = workflow.SafeText(s)
+	if !strings.ContainsAny(s, "\t\n") {
 		return s
 	}
 	return strings.Join(strings.Fields(s), " ")
