@@ -80,7 +80,7 @@ func (fl *Fleet) read() error {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&ff); err != nil && !errors.Is(err, errEOF) {
-		return &FileError{File: fl.path, Line: yamlErrLine(err), Msg: strings.TrimPrefix(yamlErrMsg(err), "does not parse as YAML: ")}
+		return fleetYAMLError(fl.path, data, err)
 	}
 	for name, e := range ff.Contexts {
 		if e == nil {
@@ -89,6 +89,89 @@ func (fl *Fleet) read() error {
 		fl.entries[name] = e
 	}
 	return nil
+}
+
+// fleetYAMLError is a *FileError naming the line of the fleet file a
+// yaml.v3 error is about, which is not always the line yaml.v3 names.
+//
+// A type error ("cannot unmarshal", an unknown field, a key defined
+// twice) carries the right line in each of its entries: the first gives
+// the line, and the entries lose their own "line N: " (it was printed
+// twice). A syntax error's line is fixed as fleetProblemLine says.
+func fleetYAMLError(path string, data []byte, err error) *FileError {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		line := 0
+		msgs := make([]string, len(te.Errors))
+		for i, e := range te.Errors {
+			n, msg := 0, e
+			if rest, ok := strings.CutPrefix(e, "line "); ok {
+				if num, m, ok := strings.Cut(rest, ": "); ok {
+					if _, serr := fmt.Sscanf(num, "%d", &n); serr == nil {
+						msg = m
+					}
+				}
+			}
+			if i == 0 {
+				line = n
+			} else if n > 0 {
+				msg = fmt.Sprintf("line %d: %s", n, msg)
+			}
+			msgs[i] = msg
+		}
+		return &FileError{File: path, Line: line, Msg: strings.Join(msgs, "; ")}
+	}
+	msg := strings.TrimPrefix(yamlErrMsg(err), "does not parse as YAML: ")
+	return &FileError{File: path, Line: fleetProblemLine(data, yamlErrLine(err), msg), Msg: msg}
+}
+
+// fleetProblemLine turns the line yaml.v3 puts in a syntax error into the
+// line to show the user. It is workflow's yamlProblemLine
+// (workflow/yamlline.go), copied as it is: cluster cannot import workflow,
+// and the helper belongs in a package both can (see its doc there).
+// yaml.v3 numbers lines from 1 for the scanner's errors, but for the
+// parser's ("did not find expected key", "... ',' or ']'") it gives the
+// 0-based line where the enclosing block starts: the bad line is that
+// line + 1 or further down, most often the first one there indented to a
+// level no enclosing block has.
+func fleetProblemLine(data []byte, reported int, msg string) int {
+	if !strings.HasPrefix(msg, "did not find expected ") ||
+		strings.HasPrefix(msg, "did not find expected alphabetic") ||
+		strings.HasPrefix(msg, "did not find expected comment") ||
+		strings.HasPrefix(msg, "did not find expected whitespace") {
+		return reported // the scanner's: its line is right
+	}
+	first := reported + 1 // the bad line is here or below
+	var levels []int      // indentations of the open blocks, innermost last
+	n := 0
+	for rest := data; len(rest) > 0; {
+		var text []byte
+		text, rest, _ = bytes.Cut(rest, []byte{'\n'})
+		n++
+		indent := len(text) - len(bytes.TrimLeft(text, " "))
+		body := bytes.TrimSpace(text)
+		if len(body) == 0 || body[0] == '#' {
+			continue
+		}
+		popped := false
+		for len(levels) > 0 && indent < levels[len(levels)-1] {
+			levels = levels[:len(levels)-1]
+			popped = true
+		}
+		switch {
+		case len(levels) > 0 && indent == levels[len(levels)-1]:
+		case popped && len(levels) > 0 && n >= first:
+			// Back out of a deeper block to a level none of the open
+			// ones has.
+			return n
+		default:
+			levels = append(levels, indent)
+		}
+		if bytes.HasPrefix(body, []byte("- ")) {
+			levels = append(levels, indent+2)
+		}
+	}
+	return first
 }
 
 // Path is the fleet file's path.
