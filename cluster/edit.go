@@ -116,6 +116,15 @@ func (k *Kubeconfig) Update(ctx context.Context, fn func(tx *Tx) error) error {
 		}
 		return err
 	}
+	// A file kubectl could not write (read-only) is refused before any
+	// file is written, so an edit of several files is not left half done.
+	for i, f := range fresh.files {
+		if f.changed && f.exists && !bytes.Equal(orig[i], f.data) {
+			if err := safefile.CheckWritable(f.path); err != nil {
+				return fmt.Errorf("kubeconfig %w", err)
+			}
+		}
+	}
 	for i, f := range fresh.files {
 		if !f.changed || (f.exists && bytes.Equal(orig[i], f.data)) {
 			continue

@@ -97,6 +97,7 @@ func Lock(ctx context.Context, path string, timeout time.Duration) (Unlock, erro
 		}
 	}
 	writeHolder(lockPath)
+	giveLockToOwner(lockPath, real)
 	done := false
 	return func() {
 		if done {
@@ -108,6 +109,28 @@ func Lock(ctx context.Context, path string, timeout time.Duration) (Unlock, erro
 		_ = os.Truncate(lockPath, 0)
 		_ = fl.Unlock()
 	}, nil
+}
+
+// giveLockToOwner makes the lock file of a file root edits the file
+// owner's: a lock file left root's (mode 0600) could not be opened by the
+// owner's own fogctl afterwards.
+func giveLockToOwner(lockPath, target string) {
+	if !isRoot() {
+		return
+	}
+	st, err := os.Stat(target)
+	if err != nil {
+		return
+	}
+	lst, err := os.Lstat(lockPath)
+	if err != nil {
+		return
+	}
+	uid, gid, ok := owner(st)
+	luid, lgid, _ := owner(lst)
+	if ok && (uid != luid || gid != lgid) {
+		_ = os.Lchown(lockPath, uid, gid)
+	}
 }
 
 // abandon lets go of a lock that a waiter gave up on, once its blocked

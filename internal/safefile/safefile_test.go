@@ -216,3 +216,31 @@ func TestWriteFileFollowsSymlink(t *testing.T) {
 		t.Errorf("target = %q, want new", data)
 	}
 }
+
+// TestWriteFileKeepsOwner: root replacing another user's file leaves it,
+// and its backup, that user's, with its mode.
+func TestWriteFileKeepsOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to give a file to uid 65534")
+	}
+	path := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(path, []byte("a: 1\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(path, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(path, []byte("a: 2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + BackupSuffix} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		uid, gid, _ := owner(fi)
+		if uid != 65534 || gid != 65534 || fi.Mode().Perm() != 0o640 {
+			t.Errorf("%s: %d:%d mode %04o, want 65534:65534 0640", filepath.Base(p), uid, gid, fi.Mode().Perm())
+		}
+	}
+}

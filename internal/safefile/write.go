@@ -35,9 +35,13 @@ func WriteFile(path string, data []byte, perm fs.FileMode) error {
 	dir := filepath.Dir(target)
 	mode := perm
 	existed := false
-	if st, err := os.Stat(target); err == nil {
+	var st fs.FileInfo
+	if st, err = os.Stat(target); err == nil {
 		if !st.Mode().IsRegular() {
 			return fmt.Errorf("write %s: not a regular file", path)
+		}
+		if err := checkWritable(path, target, st); err != nil {
+			return err
 		}
 		mode = st.Mode().Perm()
 		existed = true
@@ -54,6 +58,13 @@ func WriteFile(path string, data []byte, perm fs.FileMode) error {
 		_ = tmp.Close()
 		cleanup()
 		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if existed {
+		if err := keepOwner(tmp, path, st); err != nil {
+			_ = tmp.Close()
+			cleanup()
+			return err
+		}
 	}
 	if _, err := tmp.Write(data); err != nil {
 		_ = tmp.Close()
@@ -80,6 +91,61 @@ func WriteFile(path string, data []byte, perm fs.FileMode) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return syncDir(dir)
+}
+
+// CheckWritable returns an error when path exists and this process may
+// not write it (as kubectl may not: a read-only kubeconfig of the user's
+// own is refused by kubectl with permission denied), naming the file and
+// its mode; nil when it may, or when path does not exist yet. WriteFile
+// checks it too; callers that write several files check them all first.
+func CheckWritable(path string) error {
+	target, err := resolve(path)
+	if err != nil {
+		return err
+	}
+	st, err := os.Stat(target)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return checkWritable(path, target, st)
+}
+
+func checkWritable(path, target string, st fs.FileInfo) error {
+	ok, err := canWrite(target)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if ok {
+		return nil
+	}
+	return fmt.Errorf("%s is read-only for you (mode %04o): kubectl cannot write it either; make it writable (chmod u+w %s) or write another file (--kubeconfig)",
+		path, st.Mode().Perm(), path)
+}
+
+// keepOwner gives tmp, which replaces the file st describes, that file's
+// owner and group, as kubectl keeps them (it writes in place): root
+// editing a user's kubeconfig must not leave it root's, unreadable to the
+// user. A process that may not (not root, another owner) gets an error.
+func keepOwner(tmp *os.File, path string, st fs.FileInfo) error {
+	uid, gid, ok := owner(st)
+	if !ok {
+		return nil
+	}
+	now, err := tmp.Stat()
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tuid, tgid, _ := owner(now)
+	if tuid == uid && tgid == gid {
+		return nil
+	}
+	if err := tmp.Chown(uid, gid); err != nil {
+		return fmt.Errorf("write %s: it would lose its owner %d:%d (%v); write it as its owner or as root", path, uid, gid, err)
+	}
+	return nil
 }
 
 // resolve follows symlinks at path so that the link itself survives,
@@ -120,6 +186,9 @@ func copyFile(src, dst string) error {
 	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, st.Mode().Perm())
 	if err != nil {
 		return err
+	}
+	if uid, gid, ok := owner(st); ok && isRoot() {
+		_ = out.Chown(uid, gid) // the backup is the owner's as the file is
 	}
 	if _, err := io.Copy(out, in); err != nil {
 		_ = out.Close()
