@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 const changeWorkflow = `apiVersion: fogctl.io/v1alpha1
@@ -126,5 +128,42 @@ func TestResumeChangedWorkflow(t *testing.T) {
 				t.Errorf("a's output in the resumed record: %v, want {%q: true}", a.Output, tc.outputOf)
 			}
 		})
+	}
+}
+
+// TestRunJSONMatchesRunsShow: `run --resume ID --input F -o json` prints
+// the same document as `runs show ID2 -o json` of the run it made, input
+// and resumedFrom included (run -o json printed them null and empty).
+func TestRunJSONMatchesRunsShow(t *testing.T) {
+	svc := startService(t)
+	state := t.TempDir()
+	wf := writeWorkflow(t, t.TempDir(), "wf.yaml", changeWorkflow, svc)
+	input := writeWorkflow(t, t.TempDir(), "in.json", `{"night": "2026-11-23"}`, nil)
+	out, stderr, code := fogctl(t, state, "run", wf)
+	if code != 1 {
+		t.Fatalf("run: exit %d; stderr:\n%s", code, stderr)
+	}
+	first := reRunID.FindString(out)
+	printed, stderr, code := fogctl(t, state, "run", "--resume", first, "--input", input, "-o", "json")
+	if code != 1 {
+		t.Fatalf("resume: exit %d; stderr:\n%s", code, stderr)
+	}
+	var ran map[string]any
+	if err := json.Unmarshal([]byte(printed), &ran); err != nil {
+		t.Fatal(err)
+	}
+	shown, stderr, code := fogctl(t, state, "runs", "show", ran["id"].(string), "-o", "json")
+	if code != 0 {
+		t.Fatalf("runs show: exit %d; stderr:\n%s", code, stderr)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(shown), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(rec, ran); diff != "" {
+		t.Errorf("run -o json differs from runs show -o json (-show +run):\n%s", diff)
+	}
+	if ran["resumedFrom"] != first || ran["input"].(map[string]any)["night"] != "2026-11-23" {
+		t.Errorf("run -o json: resumedFrom %v, input %v", ran["resumedFrom"], ran["input"])
 	}
 }

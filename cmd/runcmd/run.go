@@ -445,7 +445,8 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err 
 		fmt.Fprintf(opts.IO.ErrOut, "warning: %v\n", err)
 	}
 	if opts.Output == "json" {
-		if err := cmdutil.PrintJSON(opts.IO.Out, record); err != nil {
+		shown := ShownRun{Record: record, Input: input, ResumedFrom: job.ResumedFrom}
+		if err := cmdutil.PrintJSON(opts.IO.Out, shown); err != nil {
 			return runID, err
 		}
 	}
@@ -453,6 +454,15 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err 
 		fmt.Fprintf(opts.IO.ErrOut, "warning: printing the run: %v\n", perr)
 	}
 	return runID, runResult(ctx, runID, &tally)
+}
+
+// ShownRun is a run's record as `run -o json` and `runs show -o json`
+// print it, the same for both: the record, the run's input and the run
+// it resumed.
+type ShownRun struct {
+	*workflow.Record
+	Input       json.RawMessage `json:"input"`
+	ResumedFrom string          `json:"resumedFrom,omitempty"`
 }
 
 // followLive shows the run in opts.Live, which reads a channel of its own:

@@ -2,13 +2,13 @@ package runscmd
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/fogctl/fogctl/cmd/cmdutil"
+	"github.com/fogctl/fogctl/cmd/runcmd"
 	"github.com/fogctl/fogctl/workflow"
 	"github.com/spf13/cobra"
 )
@@ -52,14 +52,6 @@ what its journal holds, as "interrupted".
 	return cmd
 }
 
-// shownRun is the record -o json prints: the run record with the run's
-// input and the run it resumed.
-type shownRun struct {
-	*workflow.Record
-	Input       json.RawMessage `json:"input"`
-	ResumedFrom string          `json:"resumedFrom,omitempty"`
-}
-
 func showRun(_ context.Context, opts *ShowOptions) error {
 	store, err := openStore(opts.StateDir)
 	if err != nil {
@@ -79,9 +71,9 @@ func showRun(_ context.Context, opts *ShowOptions) error {
 	}
 	switch opts.Output {
 	case "json":
-		return cmdutil.PrintJSON(opts.IO.Out, shownRun{Record: rec, Input: run.Meta.Input, ResumedFrom: run.Meta.ResumedFrom})
+		return cmdutil.PrintJSON(opts.IO.Out, runcmd.ShownRun{Record: rec, Input: run.Meta.Input, ResumedFrom: run.Meta.ResumedFrom})
 	case "yaml":
-		return cmdutil.PrintYAML(opts.IO.Out, shownRun{Record: rec, Input: run.Meta.Input, ResumedFrom: run.Meta.ResumedFrom})
+		return cmdutil.PrintYAML(opts.IO.Out, runcmd.ShownRun{Record: rec, Input: run.Meta.Input, ResumedFrom: run.Meta.ResumedFrom})
 	}
 	tty := opts.IO.IsStdoutTTY()
 	now := opts.Now()
