@@ -56,7 +56,7 @@ the member keeps its overlay IP in step, as after 'fogctl net ip add' and
 		Args:              exactArgs("NWID", "MEMBER"),
 		ValidArgsFunction: completeNetworkThenMember(f, z, true),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.NetworkID, opts.MemberID = args[0], args[1]
+			opts.NetworkID, opts.MemberID = normID(args[0]), normID(args[1])
 			if cmd.Flags().Changed("context") {
 				if err := validContextName(opts.Context); err != nil {
 					return cmdutil.FlagErrorf("%v", err)
@@ -95,7 +95,7 @@ later, and keeps its address and traffic until then.`,
 		Args:              exactArgs("NWID", "MEMBER"),
 		ValidArgsFunction: completeNetworkThenMember(f, z, false),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.NetworkID, opts.MemberID = args[0], args[1]
+			opts.NetworkID, opts.MemberID = normID(args[0]), normID(args[1])
 			if runF != nil {
 				return runF(opts)
 			}

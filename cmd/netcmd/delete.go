@@ -46,7 +46,7 @@ before it asks, and again once they are cleared.`,
 		Args:              exactArgs("NWID"),
 		ValidArgsFunction: completeNetworks(f, z),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.NetworkID = args[0]
+			opts.NetworkID = normID(args[0])
 			if !opts.Yes && !opts.IO.CanPrompt() {
 				return cmdutil.FlagErrorf("refusing to delete network %s without confirmation: fogctl cannot ask here (stdin or stdout is not a terminal); pass --yes", opts.NetworkID)
 			}

@@ -61,7 +61,7 @@ func newCmdIPVerb(f *cmdutil.Factory, z *ztFlags, verb string, runF func(*IPOpti
 	opts := &IPOptions{IO: f.IOStreams, Client: z.clientFunc(f), StateDir: f.StateDir, ConfigDir: f.ConfigDir, Verb: verb}
 	cmd := &cobra.Command{
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.NetworkID, opts.MemberID = args[0], args[1]
+			opts.NetworkID, opts.MemberID = normID(args[0]), normID(args[1])
 			if verb != "list" {
 				opts.IP = args[2]
 			}

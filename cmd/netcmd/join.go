@@ -34,7 +34,7 @@ controller, then 'fogctl net wait NWID' returns its address.`,
   fogctl net join 8056c2e21c000001 --context bus-17`,
 		Args: exactArgs("NWID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.NetworkID = args[0]
+			opts.NetworkID = normID(args[0])
 			if cmd.Flags().Changed("context") {
 				if err := validContextName(opts.Context); err != nil {
 					return cmdutil.FlagErrorf("%v", err)
@@ -61,7 +61,7 @@ func NewCmdLeave(f *cmdutil.Factory, z *ztFlags, runF func(*JoinOptions) error) 
 		Args:              exactArgs("NWID"),
 		ValidArgsFunction: completeJoined(f, z),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.NetworkID = args[0]
+			opts.NetworkID = normID(args[0])
 			if runF != nil {
 				return runF(opts)
 			}

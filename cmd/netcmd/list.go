@@ -135,7 +135,7 @@ func NewCmdShow(f *cmdutil.Factory, z *ztFlags, runF func(*ShowOptions) error) *
 		Args:              exactArgs("NWID"),
 		ValidArgsFunction: completeNetworks(f, z),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.NetworkID = args[0]
+			opts.NetworkID = normID(args[0])
 			if runF != nil {
 				return runF(opts)
 			}

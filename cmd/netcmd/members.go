@@ -35,7 +35,7 @@ waits for authorization ('fogctl net authorize').`,
 		Args:              exactArgs("NWID"),
 		ValidArgsFunction: completeNetworks(f, z),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.NetworkID = args[0]
+			opts.NetworkID = normID(args[0])
 			if runF != nil {
 				return runF(opts)
 			}

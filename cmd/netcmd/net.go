@@ -207,6 +207,20 @@ func netErr(err error) error {
 	return err
 }
 
+// normID is a network or member id in lower case, as ZeroTier writes
+// them: the ids are hex, so 8056C2E21C000001 is 8056c2e21c000001. An
+// argument that is not hex either way is left as typed, for the error
+// that quotes it.
+func normID(s string) string {
+	l := strings.ToLower(s)
+	for _, r := range l {
+		if (r < '0' || r > '9') && (r < 'a' || r > 'f') {
+			return s
+		}
+	}
+	return l
+}
+
 // clientFor checks the network ID a command was given, and the member ID
 // when it takes one, then makes its client: what every command on one
 // network does first.

@@ -274,3 +274,31 @@ func TestNetWaitPollsUntilAuthorized(t *testing.T) {
 		t.Errorf("stdout %q after %d reads, want 10.147.15.33 after 3", r.out, reads)
 	}
 }
+
+// TestNetUpperCaseIDs: network and member ids are hex, so upper case is
+// the same id: accepted and used (and printed) in lower case, as ZeroTier
+// writes them. Before, every command refused it with exit 2.
+func TestNetUpperCaseIDs(t *testing.T) {
+	fl, nwid, bus, pending := scenario(t)
+	N, B, P := strings.ToUpper(nwid), strings.ToUpper(bus), strings.ToUpper(pending)
+	r := must(t, fl.ctl(t, false, "ip", "add", N, B, "10.147.15.30"))
+	if want := "✓ Added 10.147.15.30 to member " + bus + " of network " + nwid + " (addresses now 10.147.15.17, 10.147.15.30)\n"; r.err != want {
+		t.Errorf("ip add: stderr %q, want %q", r.err, want)
+	}
+	r = must(t, fl.ctl(t, false, "authorize", N, P, "--ip", "auto"))
+	if !strings.Contains(r.err, "✓ Authorized member "+pending+" on network "+nwid+" with ") {
+		t.Errorf("authorize: stderr %q", r.err)
+	}
+	must(t, fl.ctl(t, false, "show", N))
+	if r := must(t, fl.ctl(t, false, "members", N)); !strings.Contains(r.out, bus) || !strings.Contains(r.out, pending) {
+		t.Errorf("members: %q", r.out)
+	}
+	if r := must(t, fl.ctl(t, false, "ip", "list", N, B)); r.out != "10.147.15.17\t10.147.15.0/24\tyes\n10.147.15.30\t10.147.15.0/24\tyes\n" {
+		t.Errorf("ip list: %q", r.out)
+	}
+	must(t, fl.ctl(t, false, "pool", "add", N, "10.147.16.0/24"))
+	// Not hex in either case: refused, quoted as typed.
+	if r := fl.ctl(t, false, "show", "8056C2E21C00000G"); r.code != 2 || !strings.Contains(r.err, `"8056C2E21C00000G"`) {
+		t.Errorf("show of a non-hex id: exit %d %q", r.code, r.err)
+	}
+}

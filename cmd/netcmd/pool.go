@@ -40,7 +40,7 @@ func newCmdPoolVerb(f *cmdutil.Factory, z *ztFlags, remove bool, runF func(*Pool
 		Args:              exactArgs("NWID", "CIDR"),
 		ValidArgsFunction: completeNetworks(f, z),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.NetworkID, opts.CIDR = args[0], args[1]
+			opts.NetworkID, opts.CIDR = normID(args[0]), args[1]
 			if runF != nil {
 				return runF(opts)
 			}

@@ -38,7 +38,7 @@ once.`,
 		Args:              exactArgs("NWID"),
 		ValidArgsFunction: completeJoined(f, z),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.NetworkID = args[0]
+			opts.NetworkID = normID(args[0])
 			if opts.Timeout <= 0 {
 				return cmdutil.FlagErrorf("--timeout must be positive, got %s", opts.Timeout)
 			}
