@@ -16,7 +16,10 @@ type RenameOptions struct {
 	Kubeconfig func() (*cluster.Kubeconfig, error)
 	Fleet      func() (*cluster.Fleet, error)
 	Seen       func() (*cluster.Seen, error)
-	Ctx        context.Context
+	// StateDir holds the previous context ('fogctl ctx use -'), which
+	// follows the rename.
+	StateDir func() (string, error)
+	Ctx      context.Context
 
 	Old string
 	New string
@@ -24,7 +27,7 @@ type RenameOptions struct {
 
 // NewCmdRename builds `fogctl ctx rename`.
 func NewCmdRename(f *cmdutil.Factory, runF func(*RenameOptions) error) *cobra.Command {
-	opts := &RenameOptions{IO: f.IOStreams, Fleet: cmdutil.FleetLoader(f), Seen: cmdutil.SeenLoader(f)}
+	opts := &RenameOptions{IO: f.IOStreams, Fleet: cmdutil.FleetLoader(f), Seen: cmdutil.SeenLoader(f), StateDir: f.StateDir}
 	return &cobra.Command{
 		Use:   "rename OLD NEW | OLD=NEW",
 		Short: "Rename a context (its fleet labels follow)",
@@ -77,6 +80,16 @@ func renameRun(opts *RenameOptions) error {
 		return fmt.Errorf("renamed %q to %q in the kubeconfig, but its fleet labels stayed behind: %w", opts.Old, opts.New, err)
 	}
 	seenFollows(opts.IO, opts.Seen, func(s *cluster.Seen) error { return s.Rename(ctx, opts.Old, opts.New) })
+	if opts.StateDir != nil {
+		if prev, err := readPrevious(opts.StateDir); err != nil || prev == opts.Old {
+			if err == nil {
+				err = writePrevious(opts.StateDir, opts.New)
+			}
+			if err != nil {
+				fmt.Fprintf(opts.IO.ErrOut, "warning: the previous context ('fogctl ctx use -'): %v\n", err)
+			}
+		}
+	}
 	fmt.Fprintf(opts.IO.ErrOut, "✓ Renamed context %s to %s\n", opts.Old, opts.New)
 	return nil
 }
