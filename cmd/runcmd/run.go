@@ -441,9 +441,7 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err 
 		})
 	}
 
-	if err := rec.Close(true); err != nil {
-		fmt.Fprintf(opts.IO.ErrOut, "warning: %v\n", err)
-	}
+	recErr := rec.Close(true)
 	if opts.Output == "json" {
 		shown := ShownRun{Record: record, Input: input, ResumedFrom: job.ResumedFrom}
 		if err := cmdutil.PrintJSON(opts.IO.Out, shown); err != nil {
@@ -453,7 +451,27 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err 
 	if perr != nil && !errors.Is(perr, context.Canceled) {
 		fmt.Fprintf(opts.IO.ErrOut, "warning: printing the run: %v\n", perr)
 	}
-	return runID, runResult(ctx, runID, &tally)
+	err = runResult(ctx, runID, &tally)
+	if recErr != nil {
+		err = recordLost(opts.IO, runID, &tally, recErr, err)
+	}
+	return runID, err
+}
+
+// recordLost is the command's result when the run's record could not be
+// written whole (the disk filled up, a quota): the run's own result is
+// said, and that its record is incomplete. A run that succeeded exits 1
+// then, not 0: what cron or a script checks must not pass while `runs
+// show` reports the run interrupted and --resume would run again what
+// the record misses. A failed run exits 1 and a cancelled one 130, as
+// they would, with the record's problem on a line of its own.
+func recordLost(ios *cmdutil.IOStreams, runID string, t *runTally, recErr, result error) error {
+	what := fmt.Sprintf("its record is incomplete (%v): 'fogctl runs show %s' shows only what was written", recErr, runID)
+	if result == nil {
+		return cmdutil.WithExitCode(cmdutil.ExitFailed, fmt.Errorf("run %s %s, but %s", runID, t.state, what))
+	}
+	fmt.Fprintf(ios.ErrOut, "error: run %s: %s\n", runID, what)
+	return result
 }
 
 // ShownRun is a run's record as `run -o json` and `runs show -o json`
