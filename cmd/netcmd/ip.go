@@ -238,7 +238,7 @@ func printIPTable(opts *IPOptions, records []ipRecord) error {
 		}
 		return nil
 	}
-	t := cmdutil.NewTable(opts.IO)
+	t := newTable(opts.IO)
 	if tty {
 		t.Row("ADDRESS", "ROUTE", "POOL")
 	}

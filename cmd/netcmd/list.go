@@ -85,7 +85,7 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		}
 		return nil
 	}
-	t := cmdutil.NewTable(opts.IO)
+	t := newTable(opts.IO)
 	if tty {
 		t.Row("NETWORK", "NAME", "ACCESS", "RANGE", "MEMBERS", "CREATED")
 	}
@@ -184,7 +184,7 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 	if r.AssignIPv4 {
 		assign = "from the pools"
 	}
-	t := cmdutil.NewTable(opts.IO)
+	t := newTable(opts.IO)
 	t.Row("ID:", r.ID)
 	t.Row("Name:", orDash(r.Name))
 	t.Row("Access:", access(r.Private))

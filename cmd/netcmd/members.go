@@ -80,7 +80,7 @@ func membersRun(ctx context.Context, opts *MembersOptions) error {
 		}
 		return nil
 	}
-	t := cmdutil.NewTable(opts.IO)
+	t := newTable(opts.IO)
 	if tty {
 		t.Row("MEMBER", "STATUS", "IPS", "VERSION", "CREATED")
 	}

@@ -302,3 +302,33 @@ func TestNetUpperCaseIDs(t *testing.T) {
 		t.Errorf("show of a non-hex id: exit %d %q", r.code, r.err)
 	}
 }
+
+// TestNetPlainOutputEscapesControlCharacters: a network name holding a
+// newline, a tab or an escape sequence split its tab-separated net list
+// line (and reached the terminal as it was). Plain output now quotes such
+// a cell as a Go string; -o json keeps the name as it is.
+func TestNetPlainOutputEscapesControlCharacters(t *testing.T) {
+	fl := newFleet(t)
+	name := "fleet\nbus-18\tx\x1b[31m"
+	nwid := strings.TrimSpace(must(t, fl.ctl(t, false, "create", name, "--cidr", "10.147.15.0/24")).out)
+	quoted := `"fleet\nbus-18\tx\x1b[31m"`
+	r := must(t, fl.ctl(t, false, "list"))
+	if lines := strings.Split(strings.TrimSuffix(r.out, "\n"), "\n"); len(lines) != 1 || len(strings.Split(lines[0], "\t")) != 6 || strings.Split(lines[0], "\t")[1] != quoted {
+		t.Errorf("net list: %q, want one line of 6 fields with the name %s", r.out, quoted)
+	}
+	if r := must(t, fl.ctl(t, true, "show", nwid)); !strings.Contains(r.out, "Name:             "+quoted+"\n") || strings.Contains(r.out, "\x1b") {
+		t.Errorf("net show:\n%s", r.out)
+	}
+	fl.joinBus(t, nwid)
+	if r := must(t, fl.node(t, false, "status")); strings.Count(r.out, "\n") != 1 || !strings.Contains(r.out, "\t"+quoted+"\t") {
+		// The node shows the name once it has a configuration: at first
+		// it has none, so "-" is fine too.
+		if !strings.Contains(r.out, "\t-\t") {
+			t.Errorf("net status: %q", r.out)
+		}
+	}
+	var got []map[string]any
+	if err := json.Unmarshal([]byte(must(t, fl.ctl(t, false, "list", "-o", "json")).out), &got); err != nil || len(got) != 1 || got[0]["name"] != name {
+		t.Errorf("-o json: %v %v", got, err)
+	}
+}

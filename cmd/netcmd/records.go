@@ -3,7 +3,10 @@ package netcmd
 import (
 	"strconv"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/fogctl/fogctl/cmd/cmdutil"
 	"github.com/fogctl/fogctl/netoverlay"
 )
 
@@ -101,6 +104,33 @@ func itoa(i int) string { return strconv.Itoa(i) }
 func orDash(s string) string {
 	if s == "" {
 		return "-"
+	}
+	return s
+}
+
+// table is cmdutil's table with every cell made plain: text from the
+// service (a network's name, a node's status) may hold a newline or tab
+// that would split a line or a column of plain output, or an escape
+// sequence a terminal would obey.
+type table struct{ *cmdutil.Table }
+
+func newTable(io *cmdutil.IOStreams) table { return table{cmdutil.NewTable(io)} }
+
+// Row writes one row of plain cells.
+func (t table) Row(fields ...string) {
+	for i, f := range fields {
+		fields[i] = plain(f)
+	}
+	t.Table.Row(fields...)
+}
+
+// plain is s, or s quoted as a Go string ("fleet\nb") when it holds a
+// control or unprintable character.
+func plain(s string) string {
+	for _, r := range s {
+		if r == utf8.RuneError || (r != ' ' && !unicode.IsPrint(r)) {
+			return strconv.Quote(s)
+		}
 	}
 	return s
 }

@@ -77,7 +77,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 			return nil
 		}
 	}
-	t := cmdutil.NewTable(opts.IO)
+	t := newTable(opts.IO)
 	if tty {
 		t.Row("NETWORK", "NAME", "STATUS", "TYPE", "DEVICE", "ADDRESSES")
 	}
