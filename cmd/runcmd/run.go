@@ -79,9 +79,11 @@ says which. A resume is refused while the run is running or being resumed
 by another fogctl, and once another run has resumed it (the message names
 the last run of the chain; --force resumes it anyway).
 
-Exit status: 0 succeeded, 1 a node failed, 2 invalid workflow or input,
-130 cancelled (Ctrl-C, SIGTERM or SIGHUP). fogctl run never prompts: it
-is safe to call from cron.`,
+Exit status: 0 succeeded; 1 a node failed, or fogctl could not do its own
+part (no state directory, the record not written whole, the run to resume
+held by another fogctl); 2 invalid workflow, input or usage (--resume of
+no such run, or of one already resumed); 130 cancelled (Ctrl-C, SIGTERM
+or SIGHUP). fogctl run never prompts: it is safe to call from cron.`,
 		Example: `  fogctl run pipeline.yaml
   fogctl run pipeline.yaml --input readings.json --parallel 8 --timeout 10s
   fogctl run pipeline.yaml -o json | jq .state

@@ -120,8 +120,8 @@ func TestRuns(t *testing.T) {
 		{"show_latest_tty", true, []string{"runs", "show", "latest"}, 0},
 		{"show_latest_pipe", false, []string{"runs", "show", "latest"}, 0},
 		{"show_prefix", false, []string{"runs", "show", failed[:len("20261123T0215")]}, 0},
-		{"show_unknown", false, []string{"runs", "show", "20991231T000000"}, 1},
-		{"show_ambiguous", false, []string{"runs", "show", "2026"}, 1},
+		{"show_unknown", false, []string{"runs", "show", "20991231T000000"}, 2},
+		{"show_ambiguous", false, []string{"runs", "show", "2026"}, 2},
 		{"show_bad_output", false, []string{"runs", "show", "latest", "-o", "wide"}, 2},
 	}
 	for _, tt := range tests {

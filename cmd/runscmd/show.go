@@ -35,7 +35,10 @@ going is shown as far as it got; a run whose process was killed shows
 what its journal holds, as "interrupted".
 
 -o json and -o yaml print the whole record, inputs and outputs included
-(each capped at 256 KiB), with the run's input and the run it resumed.`,
+(each capped at 256 KiB), with the run's input and the run it resumed.
+
+Exit status: 0 shown, 2 ID names no run (or more than one), 1 the record
+or the state directory cannot be read.`,
 		Example: `  fogctl runs show latest
   fogctl runs show 20261123T021501-3f9a1c2d -o json | jq '.nodes[] | select(.state != "succeeded")'`,
 		Args:              cobra.ExactArgs(1),
@@ -59,7 +62,9 @@ func showRun(_ context.Context, opts *ShowOptions) error {
 	}
 	id, err := store.Resolve(opts.ID)
 	if err != nil {
-		return err
+		// What was typed names no run (or several, or none is
+		// recorded): a usage error, as for 'run --resume ID'.
+		return cmdutil.WithExitCode(cmdutil.ExitUsage, err)
 	}
 	run, err := store.Load(id)
 	if err != nil {
