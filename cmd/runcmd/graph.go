@@ -64,8 +64,8 @@ func graphDOT(w io.Writer, wf *workflow.Workflow) error {
 	fmt.Fprintln(bw, "  rankdir=LR;")
 	fmt.Fprintln(bw, `  node [shape=box, fontname="monospace"];`)
 	for _, n := range wf.Nodes {
-		label := n.Name + `\n` + action(n)
-		fmt.Fprintf(bw, "  %s [label=%s];\n", strconv.Quote(n.Name), dotString(label))
+		label := `"` + dotEscape(n.Name) + `\n` + dotEscape(action(n)) + `"`
+		fmt.Fprintf(bw, "  %s [label=%s];\n", strconv.Quote(n.Name), label)
 	}
 	for _, n := range wf.Nodes {
 		for _, d := range n.Dependencies {
@@ -76,9 +76,10 @@ func graphDOT(w io.Writer, wf *workflow.Workflow) error {
 	return bw.Flush()
 }
 
-// dotString quotes s for DOT, keeping the \n line breaks it already has.
-func dotString(s string) string {
-	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+// dotEscape escapes s for a DOT label (an escString, where a backslash
+// starts an escape such as \n or \N): backslashes and double quotes.
+func dotEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s)
 }
 
 // action is what a node does, in a few words: "http GET", "exec sh", "noop".
