@@ -149,7 +149,7 @@ func poolsAndRoutes(cidrs []string) ([]Pool, []Route, error) {
 	pools := []Pool{}
 	routes := []Route{}
 	for _, s := range cidrs {
-		p, err := ParseCIDR(s)
+		p, err := ParsePoolCIDR(s)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -219,7 +219,7 @@ func (c *Client) verifyNetwork(ctx context.Context, nwid string, cfg NetworkConf
 // AddPool adds the address range cidr to a network: a pool of its
 // addresses and a managed route to it.
 func (c *Client) AddPool(ctx context.Context, nwid, cidr string) (Network, error) {
-	p, err := ParseCIDR(cidr)
+	p, err := ParsePoolCIDR(cidr)
 	if err != nil {
 		return Network{}, err
 	}

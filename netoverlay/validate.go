@@ -56,6 +56,24 @@ func ParseCIDR(cidr string) (netip.Prefix, error) {
 	return p, nil
 }
 
+// ParsePoolCIDR parses an address range to add as a pool and managed
+// route (net create --cidr, pool add): ParseCIDR, and not a default route
+// (0.0.0.0/0, ::/0). Such a "range" cannot work as a pool: the controller
+// assigns no address from a pool whose only route is a /0, the pool would
+// span every public address, and the route would send all the traffic of
+// nodes that accept a default route (allowDefault) over the overlay.
+// Nothing asks for it on purpose, so it is refused, not confirmed.
+func ParsePoolCIDR(cidr string) (netip.Prefix, error) {
+	p, err := ParseCIDR(cidr)
+	if err != nil {
+		return p, err
+	}
+	if p.Bits() == 0 {
+		return netip.Prefix{}, invalidf("address range %q is the default route, not an address range: the controller hands out no address from a pool whose route is /0, and the route would carry all the traffic of nodes that accept a default route; use a private range like 10.147.15.0/24 or fd00:147::/64", cidr)
+	}
+	return p, nil
+}
+
 // PoolFor is the pool fogctl makes of a CIDR: every address but the network
 // and (IPv4) broadcast addresses.
 func PoolFor(p netip.Prefix) Pool {

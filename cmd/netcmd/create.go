@@ -55,7 +55,7 @@ later with 'fogctl net pool add'. The new network id is printed on stdout.`,
 func createRun(ctx context.Context, opts *CreateOptions) error {
 	// Refuse bad ranges before reaching the service.
 	for _, c := range opts.CIDRs {
-		if _, err := netoverlay.ParseCIDR(c); err != nil {
+		if _, err := netoverlay.ParsePoolCIDR(c); err != nil {
 			return netErr(err)
 		}
 	}

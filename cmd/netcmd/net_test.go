@@ -332,3 +332,31 @@ func TestNetPlainOutputEscapesControlCharacters(t *testing.T) {
 		t.Errorf("-o json: %v %v", got, err)
 	}
 }
+
+// TestNetDefaultRouteIsNoPool: 0.0.0.0/0 or ::/0 as a network's range was
+// accepted without a word. It cannot work as a pool (the controller
+// assigns nothing from a pool whose route is /0) and its route would
+// carry all the traffic of nodes that accept a default route: refused,
+// exit 2, before anything is sent. pool rm still takes one, to remove it
+// if it was added elsewhere.
+func TestNetDefaultRouteIsNoPool(t *testing.T) {
+	fl := newFleet(t)
+	nwid := fl.network(t)
+	before := fl.fog.Requests()
+	for _, args := range [][]string{
+		{"create", "everything", "--cidr", "0.0.0.0/0"},
+		{"create", "everything", "--cidr", "10.147.16.0/24", "--cidr", "::/0"},
+		{"pool", "add", nwid, "0.0.0.0/0"},
+	} {
+		r := fl.ctl(t, false, args...)
+		if r.code != 2 || !strings.Contains(r.err, "is the default route, not an address range: the controller hands out no address from a pool whose route is /0") {
+			t.Errorf("%v: exit %d %q, want 2 and the default route refused", args, r.code, r.err)
+		}
+	}
+	if n := fl.fog.Requests() - before; n != 0 {
+		t.Errorf("%d requests sent, want none", n)
+	}
+	if r := fl.ctl(t, false, "pool", "rm", nwid, "0.0.0.0/0"); r.code != 2 || !strings.Contains(r.err, "has no pool or route for 0.0.0.0/0") {
+		t.Errorf("pool rm 0.0.0.0/0: exit %d %q, want it looked for on the network", r.code, r.err)
+	}
+}

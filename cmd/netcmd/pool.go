@@ -60,7 +60,11 @@ func poolRun(ctx context.Context, opts *PoolOptions) error {
 	if err := netoverlay.ValidateNetworkID(opts.NetworkID); err != nil {
 		return netErr(err)
 	}
-	p, err := netoverlay.ParseCIDR(opts.CIDR)
+	parse := netoverlay.ParsePoolCIDR
+	if opts.Remove {
+		parse = netoverlay.ParseCIDR // a default route added elsewhere may go
+	}
+	p, err := parse(opts.CIDR)
 	if err != nil {
 		return netErr(err)
 	}
