@@ -34,6 +34,10 @@ func TestResumeRerun(t *testing.T) {
 	}{
 		{[]string{"run", "--resume", "latest", "--rerun", "merge,nope", "--rerun", "zz"}, `--rerun: no node "nope", "zz" in ` + wf},
 		{[]string{"run", wf, "--rerun", "merge"}, "--rerun goes with --resume ID"},
+		// An unset $NODE: it was ignored, and the run resumed as if
+		// no --rerun had been given.
+		{[]string{"run", "--resume", "latest", "--rerun", ""}, "--rerun names no node"},
+		{[]string{"run", "--resume", "latest", "--rerun", "merge,"}, "--rerun names no node"},
 	} {
 		errOut.Reset()
 		if code := run(t, f, tc.args...); code != 2 {

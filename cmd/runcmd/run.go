@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -113,6 +114,9 @@ or SIGHUP). fogctl run never prompts: it is safe to call from cron.`,
 			}
 			if opts.Timeout < 0 {
 				return cmdutil.FlagErrorf("--timeout must be positive, got %s", opts.Timeout)
+			}
+			if cmd.Flags().Changed("rerun") && (len(opts.Rerun) == 0 || slices.Contains(opts.Rerun, "")) {
+				return cmdutil.FlagErrorf("--rerun names no node (an unset variable?): give the name of a node to run again")
 			}
 			if len(opts.Rerun) > 0 && opts.Resume == "" {
 				return cmdutil.FlagErrorf("--rerun goes with --resume ID: it names nodes of that run to run again")
