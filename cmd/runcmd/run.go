@@ -112,8 +112,9 @@ or SIGHUP). fogctl run never prompts: it is safe to call from cron.`,
 			if opts.Parallel < 0 {
 				return cmdutil.FlagErrorf("--parallel must be 0 (no limit) or more, got %d", opts.Parallel)
 			}
-			if opts.Timeout < 0 {
-				return cmdutil.FlagErrorf("--timeout must be positive, got %s", opts.Timeout)
+			if opts.Timeout < 0 || opts.Timeout == 0 && cmd.Flags().Changed("timeout") {
+				// As a file's timeout: 0s would not mean "none".
+				return cmdutil.FlagErrorf("--timeout must be more than 0, got %s (leave it out for the default, 30s)", opts.Timeout)
 			}
 			if cmd.Flags().Changed("rerun") && (len(opts.Rerun) == 0 || slices.Contains(opts.Rerun, "")) {
 				return cmdutil.FlagErrorf("--rerun names no node (an unset variable?): give the name of a node to run again")

@@ -117,6 +117,8 @@ func TestRunInvalidInput(t *testing.T) {
 		{"no file", []string{"run"}, "name the workflow file to run, or give --resume ID"},
 		{"unknown run", []string{"run", "--resume", "20990101T000000-00000000"}, `resume: run "20990101T000000-00000000": no such run`},
 		{"bad parallel", []string{"run", good, "--parallel", "-1"}, "--parallel must be 0 (no limit) or more"},
+		{"zero timeout", []string{"run", good, "--timeout", "0s"}, "--timeout must be more than 0, got 0s"},
+		{"negative timeout", []string{"run", good, "--timeout", "-1s"}, "--timeout must be more than 0, got -1s"},
 		{"bad output", []string{"run", good, "-o", "yaml"}, `unknown output format "yaml"`},
 	}
 	for _, tt := range tests {
