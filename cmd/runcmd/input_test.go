@@ -38,3 +38,18 @@ func TestRunEmptyInput(t *testing.T) {
 		})
 	}
 }
+
+// TestRunInputNotAnObject: an --input that is JSON but not an object says
+// what it is, in words; it leaked a Go type ("cannot unmarshal array into
+// Go value of type map[string]json.RawMessage"), and null ran as input.
+func TestRunInputNotAnObject(t *testing.T) {
+	good := writeWorkflow(t, t.TempDir(), "ok.yaml", "apiVersion: fogctl.io/v1alpha1\nkind: Workflow\nspec:\n  nodes:\n    - {name: a, kind: noop}\n", nil)
+	for stdin, kind := range map[string]string{`[1, 2]`: "an array", `"x"`: "a string", `12`: "a number", `true`: "a boolean", ` null `: "null"} {
+		f, in, _, errOut := testFactory(t, false)
+		in.WriteString(stdin)
+		want := "error: input stdin: must be a JSON object, not " + kind + "\n"
+		if code := run(t, f, "run", good, "--input", "-"); code != 2 || errOut.String() != want {
+			t.Errorf("input %s: exit %d, stderr %q; want 2 and %q", stdin, code, errOut, want)
+		}
+	}
+}

@@ -353,12 +353,12 @@ func readInput(stdin io.Reader, name string) (json.RawMessage, error) {
 		return nil, fmt.Errorf("input %s: the file is empty: give a JSON object ({} for none)", label)
 	}
 	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(data, &obj); err != nil {
+	if err := json.Unmarshal(data, &obj); err != nil || obj == nil {
 		var se *json.SyntaxError
-		if errors.As(err, &se) {
+		if err != nil && errors.As(err, &se) {
 			return nil, fmt.Errorf("input %s: byte %d: %v (want a JSON object)", label, se.Offset, err)
 		}
-		return nil, fmt.Errorf("input %s: want a JSON object: %v", label, err)
+		return nil, fmt.Errorf("input %s: must be a JSON object, not %s", label, jsonKind(data))
 	}
 	return json.RawMessage(data), nil
 }
@@ -645,6 +645,22 @@ func resumeJob(opts *RunOptions, input json.RawMessage) (Job, error) {
 		}
 	}
 	return job, nil
+}
+
+// jsonKind names the kind of the valid JSON value data: "an array", "a
+// string", "a number", "a boolean", "null".
+func jsonKind(data []byte) string {
+	switch data[0] {
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
 }
 
 // sameJSON reports whether a and b are the same JSON value, whatever

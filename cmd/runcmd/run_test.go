@@ -113,7 +113,7 @@ func TestRunInvalidInput(t *testing.T) {
 		{"missing file", []string{"run", filepath.Join(dir, "nope.yaml")}, "nope.yaml: no such file or directory"},
 		{"invalid workflow", []string{"run", "testdata/invalid.yaml"}, `testdata/invalid.yaml:12: node "merge": dependencies: unknown dependency "fetch-east"`},
 		{"input not JSON", []string{"run", good, "--input", badInput}, "input.json: byte 9: unexpected end of JSON input (want a JSON object)"},
-		{"input not an object", []string{"run", good, "--input", "-"}, "input stdin: want a JSON object"},
+		{"input not an object", []string{"run", good, "--input", "-"}, "error: input stdin: must be a JSON object, not an array\n"},
 		{"no file", []string{"run"}, "name the workflow file to run, or give --resume ID"},
 		{"unknown run", []string{"run", "--resume", "20990101T000000-00000000"}, `resume: run "20990101T000000-00000000": no such run`},
 		{"bad parallel", []string{"run", good, "--parallel", "-1"}, "--parallel must be 0 (no limit) or more"},
