@@ -14,10 +14,13 @@
 // Parse and Load accept YAML or JSON, in one of two formats:
 //
 //   - fogctl's: apiVersion: fogctl.io/v1alpha1, kind: Workflow,
-//     metadata.name, spec.defaults (timeout, retries, backoff) and
+//     metadata.name (and description, and labels and annotations whose
+//     values are strings), spec.defaults (timeout, retries, backoff) and
 //     spec.nodes, each with name, kind (http, exec or noop), dependencies,
 //     timeout, retries, backoff, when, and the kind's fields: method, url
-//     and headers for http (method defaults to POST), argv for exec.
+//     and headers for http (method defaults to POST), argv, env and dir
+//     for exec. A noop node runs nothing: timeout, retries and backoff
+//     are errors on it, and it takes no retries from spec.defaults.
 //     Unknown fields are errors.
 //   - the reference engine's plain DAG: a top-level nodes: list of
 //     {name, action, url, dependencies}, action being the HTTP method.
@@ -25,6 +28,10 @@
 //     timeout; other keys are ignored, as that engine ignores them, but
 //     each is reported once as a warning (Workflow.Warnings), with a
 //     "did you mean" for a near miss of a known key.
+//
+// A node name has no control character, no comma (--rerun a,b and the
+// text graph separate names with commas) and no leading or trailing
+// space. Files are UTF-8, with or without a byte order mark.
 //
 // Every rejection is a *ValidationError listing every problem found (up
 // to 1000), each with file, line, node and field.

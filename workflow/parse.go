@@ -167,9 +167,13 @@ var yamlLineRE = sync.OnceValue(func() *regexp.Regexp {
 
 func (p *parser) parse(data []byte) *Workflow {
 	if !utf8.Valid(data) {
-		p.add(0, "", "", "file is not UTF-8 text")
+		line, col, b := firstInvalid(data)
+		p.add(line, "", "", "file is not UTF-8 text: byte 0x%02x at column %d; save it as UTF-8", b, col)
 		return nil
 	}
+	// A byte order mark, as some Windows editors write: YAML skips it,
+	// JSON's syntax does not.
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
 	var doc *yaml.Node
 	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
@@ -215,7 +219,9 @@ func (p *parser) parse(data []byte) *Workflow {
 				line, _ = strconv.Atoi(m[1])
 				msg = m[2]
 				var dedent bool
-				if line, dedent = yamlProblemLine(data, line, msg); dedent {
+				if tab := tabIndented(data, line, msg); tab > 0 {
+					line, msg = tab, "a tab in the indentation: YAML indents with spaces only (replace the tabs with spaces)"
+				} else if line, dedent = yamlProblemLine(data, line, msg); dedent {
 					msg += ": this line is indented to a level no enclosing block has"
 				}
 			} else {
@@ -250,6 +256,46 @@ func (p *parser) parse(data []byte) *Workflow {
 	}
 	p.add(root.Line, "", "", "not a workflow: want apiVersion: %s and kind: %s, or a top-level nodes: list", APIVersion, KindWorkflow)
 	return nil
+}
+
+// firstInvalid returns the line and column (in bytes, from 1) of the
+// first byte of data that is not UTF-8, and the byte.
+func firstInvalid(data []byte) (line, col int, b byte) {
+	line, start := 1, 0
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			return line, i - start + 1, data[i]
+		}
+		if data[i] == '\n' {
+			line, start = line+1, i+1
+		}
+		i += size
+	}
+	return line, len(data) - start + 1, 0
+}
+
+// tabIndented returns the line of the tab that a yaml.v3 error is about,
+// or 0: yaml.v3 says "found character that cannot start any token" for a
+// tab that starts a line's indentation (on that line) and "found a tab
+// character that violates indentation" (on the line before).
+func tabIndented(data []byte, reported int, msg string) int {
+	if msg != "found character that cannot start any token" && msg != "found a tab character that violates indentation" {
+		return 0
+	}
+	n := 0
+	for rest := data; len(rest) > 0 && n <= reported; {
+		var text []byte
+		text, rest, _ = bytes.Cut(rest, []byte{'\n'})
+		n++
+		if n >= reported {
+			indent := text[:len(text)-len(bytes.TrimLeft(text, " \t"))]
+			if bytes.IndexByte(indent, '\t') >= 0 {
+				return n
+			}
+		}
+	}
+	return 0
 }
 
 // jsonSyntax reports where data stops being valid JSON.
@@ -530,7 +576,15 @@ func (p *parser) fogctl(root *yaml.Node) *Workflow {
 					if s, ok := p.str(m.v, "", "metadata.name"); ok {
 						w.Name = s
 					}
-				case "description", "labels", "annotations":
+				case "description":
+					p.str(m.v, "", "metadata.description")
+				case "labels", "annotations":
+					p.stringMap(m.v, "", "metadata."+m.key, func(k string) string {
+						if k == "" {
+							return "empty key"
+						}
+						return ""
+					}, stringValue)
 				default:
 					p.unknown(m, "", "metadata", "name, description, labels, annotations")
 				}
@@ -756,6 +810,9 @@ func checkName(s string) string {
 	if strings.TrimSpace(s) != s {
 		return "name must not start or end with white space"
 	}
+	if strings.IndexByte(s, ',') >= 0 {
+		return "name must not contain a comma: --rerun a,b and the text graph separate names with commas"
+	}
 	for _, r := range s {
 		if unicode.IsControl(r) || r == utf8.RuneError {
 			return "name must not contain control characters"
@@ -788,10 +845,13 @@ func (p *parser) fogctlNode(w *Workflow, item *yaml.Node, field string) *Node {
 		case "dependencies":
 			nd.Dependencies, nd.depLines, _ = p.strListLines(kv.v, name, "dependencies")
 		case "timeout":
+			set[kv.key] = kv.v
 			nd.Timeout, _ = p.duration(kv.v, name, "timeout", false)
 		case "retries":
+			set[kv.key] = kv.v
 			nd.Retries, _ = p.retries(kv.v, name, "retries")
 		case "backoff":
+			set[kv.key] = kv.v
 			nd.Backoff, _ = p.duration(kv.v, name, "backoff", true)
 		case "when":
 			if s, ok := p.str(kv.v, name, "when"); ok {
@@ -863,6 +923,13 @@ func (p *parser) fogctlNode(w *Workflow, item *yaml.Node, field string) *Node {
 				p.add(v.Line, name, f, "not used by kind noop")
 			}
 		}
+		for _, f := range []string{"retries", "timeout", "backoff"} {
+			if v, ok := set[f]; ok {
+				p.add(v.Line, name, f, "not used by kind noop: a noop node runs nothing, so it has no attempt to time out or retry")
+			}
+		}
+		// Nor does spec.defaults give it retries: one attempt, "1/1".
+		nd.Retries = 0
 	case "":
 		if kindLine == 0 {
 			p.add(line, name, "kind", "missing: want one of http, exec, noop")
@@ -968,17 +1035,21 @@ func (p *parser) env(n *yaml.Node, node string) map[string]string {
 			return "invalid variable name: use letters, digits and _, not starting with a digit"
 		}
 		return ""
-	}, func(v *yaml.Node) string {
-		if v == nil || v.Kind != yaml.ScalarNode || v.Tag != "!!str" {
-			// As Kubernetes does: 5, on, 0755 and 1e3 mean what YAML
-			// makes of them, which is rarely what a variable wants.
-			return fmt.Sprintf("want a string, got %s (quote it)", describe(v))
-		}
-		if strings.ContainsRune(v.Value, 0) {
-			return "value must not contain NUL"
-		}
-		return ""
-	})
+	}, stringValue)
+}
+
+// stringValue checks a value that must be a string (env, labels,
+// annotations).
+func stringValue(v *yaml.Node) string {
+	if v == nil || v.Kind != yaml.ScalarNode || v.Tag != "!!str" {
+		// As Kubernetes does: 5, on, 0755 and 1e3 mean what YAML makes of
+		// them, which is rarely what a variable or a label wants.
+		return fmt.Sprintf("want a string, got %s (quote it)", describe(v))
+	}
+	if strings.ContainsRune(v.Value, 0) {
+		return "value must not contain NUL"
+	}
+	return ""
 }
 
 // stringMap reads a mapping of names to strings (headers, env). badKey
