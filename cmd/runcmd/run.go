@@ -165,11 +165,7 @@ func RunIDs(f *cmdutil.Factory) []string {
 	if err != nil {
 		return nil
 	}
-	store, err := runstore.Open(dir)
-	if err != nil {
-		return nil
-	}
-	ids, _ := store.IDs()
+	ids, _ := runstore.OpenRead(dir).IDs()
 	return append([]string{"latest"}, ids...)
 }
 
@@ -184,10 +180,7 @@ func rerunNodes(f *cmdutil.Factory, resume string, args []string) []string {
 		if err != nil {
 			return nil
 		}
-		store, err := runstore.Open(dir)
-		if err != nil {
-			return nil
-		}
+		store := runstore.OpenRead(dir)
 		id, err := store.Resolve(resume)
 		if err != nil {
 			return nil

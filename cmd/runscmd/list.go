@@ -46,12 +46,14 @@ is "interrupted"; continue it with 'fogctl run --resume ID'.`,
 	return cmd
 }
 
+// openStore opens the run store for reading: list and show create no
+// directory.
 func openStore(stateDir func() (string, error)) (*runstore.Store, error) {
 	dir, err := stateDir()
 	if err != nil {
 		return nil, fmt.Errorf("find the state directory: %w", err)
 	}
-	return runstore.Open(dir)
+	return runstore.OpenRead(dir), nil
 }
 
 func listRun(_ context.Context, opts *ListOptions) error {

@@ -3,9 +3,13 @@ package runscmd_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -135,9 +139,13 @@ func TestRuns(t *testing.T) {
 	}
 }
 
+// TestRunsListEmpty: with no run recorded, runs list prints nothing (on
+// a terminal, a hint on stderr), and neither it, runs show nor the
+// completion of run IDs creates the runs directory (list created it).
 func TestRunsListEmpty(t *testing.T) {
 	for _, tty := range []bool{true, false} {
-		f, out, errOut := testFactory(t, t.TempDir(), tty)
+		state := t.TempDir()
+		f, out, errOut := testFactory(t, state, tty)
 		if code := cmd.Run(context.Background(), f, []string{"runs", "list"}); code != 0 {
 			t.Errorf("exit %d", code)
 		}
@@ -147,6 +155,14 @@ func TestRunsListEmpty(t *testing.T) {
 		}
 		if out.String() != "" || errOut.String() != wantErr {
 			t.Errorf("tty %v: stdout %q, stderr %q; want nothing but %q", tty, out, errOut, wantErr)
+		}
+		errOut.Reset()
+		if code := cmd.Run(context.Background(), f, []string{"runs", "show", "latest"}); code != 2 || !strings.Contains(errOut.String(), "no runs recorded yet") {
+			t.Errorf("runs show latest with no runs: exit %d, want 2; stderr:\n%s", code, errOut)
+		}
+		cmd.Run(context.Background(), f, []string{"__complete", "runs", "show", ""})
+		if _, err := os.Stat(filepath.Join(state, "runs")); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("read-only commands created %s: %v", filepath.Join(state, "runs"), err)
 		}
 	}
 }

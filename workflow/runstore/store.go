@@ -69,6 +69,14 @@ func Open(stateDir string) (*Store, error) {
 	return &Store{dir: dir, Keep: DefaultKeep, syncInterval: defaultSyncInterval, pruneEvery: defaultPruneEvery, pruneGrace: time.Minute}, nil
 }
 
+// OpenRead returns the store under stateDir/runs for reading (listing,
+// showing, completing) without creating it: a store not made yet holds
+// no runs. Read-only commands use it, so that they leave no directory
+// behind.
+func OpenRead(stateDir string) *Store {
+	return &Store{dir: filepath.Join(stateDir, "runs"), Keep: DefaultKeep, syncInterval: defaultSyncInterval, pruneEvery: defaultPruneEvery, pruneGrace: time.Minute}
+}
+
 // Dir is the directory holding one sub-directory per run.
 func (s *Store) Dir() string { return s.dir }
 
@@ -297,6 +305,9 @@ func (s *Store) justCreated(id string) bool {
 // ids lists run IDs newest first (IDs sort by their start second).
 func (s *Store) ids() ([]string, error) {
 	entries, err := os.ReadDir(s.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil // not created yet (OpenRead): no runs
+	}
 	if err != nil {
 		return nil, err
 	}
