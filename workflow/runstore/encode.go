@@ -55,6 +55,13 @@ func appendEvent(b []byte, ev *workflow.Event) []byte {
 	if ev.Truncated {
 		b = append(b, `,"truncated":true`...)
 	}
+	if ev.Reused {
+		b = append(b, `,"reused":true`...)
+	}
+	if ev.ReusedFrom != "" {
+		b = append(b, `,"reusedFrom":`...)
+		b = appendString(b, ev.ReusedFrom)
+	}
 	return append(b, "}\n"...)
 }
 
