@@ -82,6 +82,10 @@ func nsRun(opts *NsOptions) error {
 	if err != nil {
 		return fmt.Errorf("set the namespace of %q: %w", name, err)
 	}
+	if opts.Namespace == "" {
+		fmt.Fprintf(opts.IO.ErrOut, "✓ Removed the namespace of context %s (kubectl uses \"default\")\n", name)
+		return nil
+	}
 	fmt.Fprintf(opts.IO.ErrOut, "✓ Context %s now uses namespace %s\n", name, opts.Namespace)
 	return nil
 }
