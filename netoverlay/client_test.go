@@ -404,6 +404,16 @@ func TestReadBackReportsWhatTheControllerSilentlyDropped(t *testing.T) {
 		{"boolean misread", `"authorized":true`, `"authorized":"yes"`,
 			func(c *netoverlay.Client) error { _, err := c.Authorize(ctx, n.ID, e.node.Address(), ""); return err },
 			"stored authorized false, not true as sent", true},
+		// The real controller stores ipAssignments as sent, duplicates
+		// and all (EmbeddedNetworkController appends each valid entry):
+		// an address stored twice that was sent once is a difference,
+		// not "with 10.147.15.9, 10.147.15.9".
+		{"address stored twice", `["10.147.15.9"]`, `["10.147.15.9","10.147.15.9"]`,
+			func(c *netoverlay.Client) error {
+				_, err := c.Authorize(ctx, n.ID, e.node.Address(), "10.147.15.9")
+				return err
+			},
+			"stored ipAssignments [10.147.15.9 10.147.15.9], not [10.147.15.9] as sent", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := client(t, rewrite(t, e.ctrl.Node, tc.from, tc.to), e.ctrl.Token())

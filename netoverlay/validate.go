@@ -307,6 +307,9 @@ func samePools(a, b []Pool) bool {
 	return slices.Equal(key(a), key(b))
 }
 
+// sameIPs reports whether two address lists hold the same addresses as
+// many times each, in any order and spelling (::ffff:10.0.0.1 is
+// 10.0.0.1).
 func sameIPs(a, b []string) bool {
 	norm := func(ips []string) []string {
 		k := make([]string, len(ips))
@@ -317,7 +320,7 @@ func sameIPs(a, b []string) bool {
 			k[i] = s
 		}
 		slices.Sort(k)
-		return slices.Compact(k)
+		return k // duplicates count: the controller stores what it is sent
 	}
 	return slices.Equal(norm(a), norm(b))
 }

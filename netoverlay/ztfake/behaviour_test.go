@@ -699,3 +699,27 @@ func TestDeletedNetworkIsNotFoundAtTheNextRefresh(t *testing.T) {
 		t.Errorf("at the refresh: %v %v, want NOT_FOUND and no address", j["status"], j["assignedAddresses"])
 	}
 }
+
+// An address POSTed once is stored once, whatever the network assigns by
+// itself. The emulator's automatic assignment used to take IPv6 pools too
+// and did not count the member's own addresses as held: on a network with
+// v4AssignMode zt whose first pool was IPv6, a member given fd05::1 by the
+// API got fd05::1 again at the node's next request, so fogctl read back
+// "fd05::1, fd05::1". The real controller assigns IPv4 only from IPv4
+// pools, and never an address a member holds.
+func TestAddressPostedOnceIsStoredOnce(t *testing.T) {
+	s := newFixture(t)
+	a := s.call(t, "POST", "/controller/network/"+s.ctrl.Address()+"______",
+		`{"ipAssignmentPools":[{"ipRangeStart":"fd05::1","ipRangeEnd":"fd05::ff"}],"routes":[{"target":"fd05::/64"}],"v4AssignMode":{"zt":true}}`)
+	nwid := obj(t, a.body)["id"].(string)
+	p := "/controller/network/" + nwid + "/member/" + s.node.Address()
+	s.callNode(t, "POST", "/network/"+nwid, `{}`)
+	for i := 0; i < 3; i++ {
+		s.call(t, "POST", p, `{"authorized":true,"ipAssignments":["fd05::1"]}`)
+		s.world.Advance(ztfake.RefreshInterval)
+		s.callNode(t, "GET", "/network/"+nwid, "")
+		if diff := cmp.Diff([]any{"fd05::1"}, obj(t, s.call(t, "GET", p, "").body)["ipAssignments"]); diff != "" {
+			t.Fatalf("round %d: ipAssignments (-want +got):\n%s", i, diff)
+		}
+	}
+}
