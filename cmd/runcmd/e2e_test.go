@@ -285,7 +285,7 @@ func TestKilledRunResumes(t *testing.T) {
 		}
 		return m
 	}
-	want := map[string]string{"a": "succeeded", "b": "succeeded", "slow": "running", "last": "pending"}
+	want := map[string]string{"a": "succeeded", "b": "succeeded", "slow": "interrupted", "last": "pending"}
 	if diff := cmp.Diff(want, states(killed.Nodes)); diff != "" || killed.State != "interrupted" {
 		t.Errorf("killed run: state %q, nodes (-want +got):\n%s", killed.State, diff)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/fogctl/fogctl/cmd/cmdutil"
 	"github.com/fogctl/fogctl/cmd/runcmd"
 	"github.com/fogctl/fogctl/workflow"
+	"github.com/fogctl/fogctl/workflow/runstore"
 	"github.com/spf13/cobra"
 )
 
@@ -74,6 +75,14 @@ func showRun(_ context.Context, opts *ShowOptions) error {
 	if run.State != "" {
 		rec.State = run.State
 	}
+	if run.State == runstore.StateInterrupted {
+		// Its process died: no node of it is running any more.
+		for _, n := range rec.Nodes {
+			if n.State == workflow.StateRunning || n.State == workflow.StateRetrying {
+				n.State = runstore.StateInterrupted
+			}
+		}
+	}
 	switch opts.Output {
 	case "json":
 		return cmdutil.PrintJSON(opts.IO.Out, runcmd.ShownRun{Record: rec, Input: run.Meta.Input, ResumedFrom: run.Meta.ResumedFrom})
@@ -97,7 +106,7 @@ func showRun(_ context.Context, opts *ShowOptions) error {
 		if rec.Error != "" {
 			fmt.Fprintf(out, "Error:    %s\n", oneLine(rec.Error))
 		}
-		if run.State == "interrupted" {
+		if run.State == runstore.StateInterrupted {
 			fmt.Fprintf(out, "Continue: fogctl run --resume %s\n", rec.ID)
 		}
 		fmt.Fprintln(out)
