@@ -497,7 +497,7 @@ func (tx *Tx) Merge(src string, policy MergePolicy) (MergeResult, error) {
 		return res, err
 	}
 	if !in.exists {
-		return res, fmt.Errorf("merge %s: no such file", src)
+		return res, &FileError{File: src, Msg: "no such file"}
 	}
 	if in.root == nil {
 		return res, nil

@@ -2,6 +2,7 @@ package ctxcmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -70,6 +71,11 @@ func mergeRun(opts *MergeOptions) error {
 	err = k.Update(orBackground(opts.Ctx), func(tx *cluster.Tx) error {
 		for _, f := range opts.Files {
 			r, err := tx.Merge(f, policy)
+			var fe *cluster.FileError
+			if errors.As(err, &fe) && fe.File == f && fe.Line == 0 {
+				// Not "merge f: f: no such file".
+				return fmt.Errorf("merge %s: %s", f, fe.Msg)
+			}
 			if err != nil {
 				return fmt.Errorf("merge %s: %w", f, err)
 			}
