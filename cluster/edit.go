@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/fogctl/fogctl/internal/safefile"
@@ -476,6 +477,9 @@ type MergeResult struct {
 	Unchanged []string `json:"unchanged"` // identical stanzas already present
 	Replaced  []string `json:"replaced"`
 	Renamed   []string `json:"renamed"` // "context/bus-17 -> bus-17-2"
+	// PresentAs are the Unchanged stanzas present under a name an earlier
+	// merge with MergeRenameConflicts gave them: "context/bus-17 as bus-17-2".
+	PresentAs []string `json:"presentAs,omitempty"`
 }
 
 // ConflictError lists the stanzas Merge found with other content.
@@ -553,6 +557,13 @@ func (tx *Tx) Merge(src string, policy MergePolicy) (MergeResult, error) {
 				stanzas = append(stanzas, Stanza{sec, name, body})
 				res.Replaced = append(res.Replaced, label)
 			case MergeRenameConflicts:
+				if same := renamedCopy(m, name, body); same != "" {
+					// Merged with --rename-conflicts before: not again.
+					rename[sec][name] = same
+					res.Unchanged = append(res.Unchanged, label)
+					res.PresentAs = append(res.PresentAs, label+" as "+same)
+					continue
+				}
 				nn := freeName(m, name)
 				rename[sec][name] = nn
 				m[nn] = &entry{} // reserve
@@ -584,6 +595,26 @@ func fileDuplicates(f *kfile) error {
 		}
 	}
 	return nil
+}
+
+// renamedCopy returns the name NAME-N (N >= 2) under which m holds a
+// stanza with the same content as body, "" when none does.
+func renamedCopy(m map[string]*entry, name string, body *yaml.Node) string {
+	best, bestN := "", 0
+	for n, e := range m {
+		rest, ok := strings.CutPrefix(n, name+"-")
+		if !ok || e.item == nil {
+			continue
+		}
+		i, err := strconv.Atoi(rest)
+		if err != nil || i < 2 || strconv.Itoa(i) != rest || (bestN != 0 && i > bestN) {
+			continue
+		}
+		if sameNode(e.body, body) {
+			best, bestN = n, i
+		}
+	}
+	return best
 }
 
 func freeName(m map[string]*entry, name string) string {

@@ -98,7 +98,11 @@ func mergeRun(opts *MergeOptions) error {
 			parts = append(parts, "replaced "+strings.Join(r.Replaced, ", "))
 		}
 		if len(r.Unchanged) > 0 {
-			parts = append(parts, fmt.Sprintf("%d already present", len(r.Unchanged)))
+			p := fmt.Sprintf("%d already present", len(r.Unchanged))
+			if len(r.PresentAs) > 0 {
+				p += " (" + strings.Join(r.PresentAs, ", ") + ")"
+			}
+			parts = append(parts, p)
 		}
 		if len(parts) == 0 {
 			parts = append(parts, "nothing to merge")
