@@ -281,7 +281,7 @@ func (tx *Tx) Rename(old, new string) error {
 	f := e.file
 	for _, item := range sectionItems(f, "contexts") {
 		if n := mapGet(item, "name"); scalar(n) == old {
-			f.setScalar(n, new)
+			f.setScalar(f.own(item, "name"), new)
 		}
 	}
 	if err := k.commit(f); err != nil {
@@ -304,6 +304,9 @@ func (tx *Tx) SetNamespace(name, namespace string) error {
 		return err
 	}
 	f := e.file
+	if e.body != nil {
+		e.body = f.own(e.item, "context")
+	}
 	if e.body == nil {
 		body := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 		setMap(e.item, "context", body)
@@ -377,6 +380,7 @@ func (tx *Tx) deleteEntry(e *entry) error {
 	var idx []int
 	for i, item := range sectionItems(f, e.section) {
 		if scalar(mapGet(item, "name")) == e.name {
+			f.unshare(item) // what others alias stays for them
 			idx = append(idx, i)
 		}
 	}
@@ -427,6 +431,7 @@ func (tx *Tx) add(stanzas []Stanza) error {
 				return err
 			}
 			// Keep the existing key order of the item.
+			e.file.unshare(e.item)
 			newItem := copyNode(e.item)
 			setMap(newItem, bodyKey(s.Section), s.Body)
 			e.file.replaceItem(mapGet(e.file.root, s.Section), e.index, newItem)

@@ -256,7 +256,7 @@ func (f *kfile) adopt(data []byte, doc *yaml.Node) error {
 				}
 				if body := mapGet(item, bodyKey(key.Value)); body != nil && body.Kind == yaml.MappingNode {
 					for m := 0; m+1 < len(body.Content); m += 2 {
-						if v := body.Content[m+1]; stringField(body.Content[m].Value) && v.Kind != yaml.ScalarNode {
+						if v := deref(body.Content[m+1]); stringField(body.Content[m].Value) && v.Kind != yaml.ScalarNode {
 							return &FileError{File: f.path, Line: v.Line, Msg: fmt.Sprintf("%s[%d].%s.%s must be a string", key.Value, j, bodyKey(key.Value), body.Content[m].Value)}
 						}
 					}
@@ -510,17 +510,27 @@ func (e *NotFoundError) Error() string {
 	return fmt.Sprintf("no %s named %q (run 'fogctl ctx list')", e.Kind, e.Name)
 }
 
-// mapGet returns the value of key in mapping m, or nil.
+// mapGet returns the value of key in mapping m, or nil. A YAML alias
+// (context: *x) is read as the node it names, as kubectl reads it; edits
+// go through kfile.own, which gives the entry a copy of its own first.
 func mapGet(m *yaml.Node, key string) *yaml.Node {
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {
-			return m.Content[i+1]
+			return deref(m.Content[i+1])
 		}
 	}
 	return nil
+}
+
+// deref returns the node an alias names (n itself when n is no alias).
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && n.Alias != nil && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
 }
 
 // mapKey returns the key node of key in mapping m, or nil.
@@ -537,6 +547,7 @@ func mapKey(m *yaml.Node, key string) *yaml.Node {
 }
 
 func scalar(n *yaml.Node) string {
+	n = deref(n)
 	if n == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
 		return ""
 	}

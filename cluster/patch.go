@@ -244,6 +244,63 @@ func (f *kfile) colonAfter(key *yaml.Node) (int, bool) {
 
 func (f *kfile) add(p patch) { f.patches = append(f.patches, p) }
 
+// own returns the value of key in mapping m made safe to edit: an alias
+// (key: *x) is replaced by a copy of what it names, and aliases elsewhere
+// in the file of anchors in the value (key: &x) by copies, so an edit
+// changes this entry alone, as kubectl, which writes aliases out expanded,
+// would. Either way the file is re-encoded. nil when key is missing.
+func (f *kfile) own(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value != key {
+			continue
+		}
+		v := m.Content[i+1]
+		if v.Kind == yaml.AliasNode {
+			c := copyNode(v)
+			m.Content[i+1] = c
+			f.reencode = true
+			return c
+		}
+		f.unshare(v)
+		return v
+	}
+	return nil
+}
+
+// unshare replaces every alias in the file of an anchor within n by a
+// copy of what it names.
+func (f *kfile) unshare(n *yaml.Node) {
+	anchors := map[*yaml.Node]bool{}
+	var collect func(*yaml.Node)
+	collect = func(x *yaml.Node) {
+		if x.Anchor != "" {
+			anchors[x] = true
+		}
+		for _, c := range x.Content {
+			collect(c)
+		}
+	}
+	collect(n)
+	if len(anchors) == 0 || f.doc == nil {
+		return
+	}
+	var walk func(*yaml.Node)
+	walk = func(x *yaml.Node) {
+		for i, c := range x.Content {
+			if c.Kind == yaml.AliasNode && anchors[c.Alias] {
+				x.Content[i] = copyNode(c)
+				f.reencode = true
+				continue
+			}
+			walk(c)
+		}
+	}
+	walk(f.doc)
+}
+
 // setScalar sets node n (a scalar in the file) to v.
 func (f *kfile) setScalar(n *yaml.Node, v string) {
 	old := *n
@@ -631,12 +688,15 @@ func applyPatches(data []byte, ps []patch) ([]byte, bool) {
 	return b.Bytes(), true
 }
 
-// copyNode deep-copies a node tree.
+// copyNode deep-copies a node tree, aliases replaced by copies of what
+// they name and anchors dropped: the copy shares nothing.
 func copyNode(n *yaml.Node) *yaml.Node {
+	n = deref(n)
 	if n == nil {
 		return nil
 	}
 	c := *n
+	c.Anchor = ""
 	c.Content = make([]*yaml.Node, len(n.Content))
 	for i, x := range n.Content {
 		c.Content[i] = copyNode(x)
