@@ -18,6 +18,14 @@ import (
 // demoFile names the demo's workflow in problems and in its run record.
 const demoFile = "air-quality.yaml"
 
+// printedNote heads the file --print-workflow prints: the services it
+// names stop as fogctl exits.
+const printedNote = `# Printed by 'fogctl demo --print-workflow': the URLs below name ports of
+# demo services that stopped when that command exited; nothing answers
+# there now. For services that stay up, and this file saved with their
+# ports, run 'fogctl demo --keep'.
+`
+
 // DemoOptions are the parsed flags of `fogctl demo`.
 type DemoOptions struct {
 	IO         *cmdutil.IOStreams
@@ -44,7 +52,12 @@ run their pipeline as 'fogctl run' would: two sensor readers in parallel,
 clean (which answers 503 once and succeeds on retry), aggregate, then store
 and report in parallel. The run is recorded like any other
 ('fogctl runs show latest'). The services stop when the run ends, unless
---keep is given.`,
+--keep is given.
+
+--print-workflow prints the pipeline's file and exits: its URLs name the
+ports of services that stop as it exits, so nothing answers there. To run
+the file yourself, use --keep: the services stay up and the file is saved
+with their ports.`,
 		Example: `  fogctl demo
   fogctl demo --print-workflow > air-quality.yaml
   fogctl demo --keep`,
@@ -74,7 +87,7 @@ func demoRun(ctx context.Context, opts *DemoOptions) (err error) {
 	}()
 	data := svc.Workflow()
 	if opts.PrintWorkflow {
-		_, err := opts.IO.Out.Write(data)
+		_, err := opts.IO.Out.Write(append([]byte(printedNote), data...))
 		return err
 	}
 	wf, err := workflow.Parse(demoFile, data)

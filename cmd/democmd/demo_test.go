@@ -14,6 +14,7 @@ import (
 	"github.com/fogctl/fogctl/cmd/cmdutil"
 	"github.com/fogctl/fogctl/cmd/democmd"
 	"github.com/fogctl/fogctl/internal/golden"
+	"github.com/fogctl/fogctl/workflow"
 	"github.com/fogctl/fogctl/workflow/runstore"
 )
 
@@ -95,6 +96,20 @@ func TestDemoPrintWorkflow(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	golden.Assert(t, "TestDemoPrintWorkflow", normalize(out.String()))
+	// Saved as a file, it says its ports are closed and how to get live
+	// ones, and still parses.
+	if !strings.HasPrefix(out.String(), "# Printed by 'fogctl demo --print-workflow': the URLs below name ports of\n# demo services that stopped") ||
+		!strings.Contains(out.String(), "run 'fogctl demo --keep'") {
+		t.Errorf("the printed file does not say its services are gone and name --keep:\n%s", out)
+	}
+	if _, err := workflow.Parse("air-quality.yaml", out.Bytes()); err != nil {
+		t.Errorf("the printed file does not parse: %v", err)
+	}
+	help, helpOut, _, _ := testFactory(t, false)
+	cmd.Run(context.Background(), help, []string{"demo", "--help"})
+	if h := helpOut.String(); !strings.Contains(h, "--print-workflow prints the pipeline's file and exits: its URLs name the\nports of services that stop as it exits") {
+		t.Errorf("demo --help does not say the printed file's services stop:\n%s", h)
+	}
 }
 
 func TestDemoFlags(t *testing.T) {
