@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -258,8 +259,9 @@ func TestNetIPAddWaitsForTheLockAndNamesItsHolder(t *testing.T) {
 	r := fl.ctl(t, false, "ip", "add", nwid, bus, "10.147.15.30", "--zt-timeout", "20ms")
 	want := "error: change network " + nwid + ": another fogctl is changing it: " + fl.lockFile(nwid) + " is locked by "
 	pid := strconv.Itoa(os.Getpid())
-	if r.code != 1 || !strings.HasPrefix(r.err, want) || !strings.Contains(r.err, " pid "+pid+" of user root") || !strings.Contains(r.err, "'kill "+pid+"'") || strings.Count(r.err, "\n") != 1 {
-		t.Errorf("exit %d stderr %q, want 1 and one line %q... naming pid %d of user root and how to end it", r.code, r.err, want, os.Getpid())
+	me := currentUser(t)
+	if r.code != 1 || !strings.HasPrefix(r.err, want) || !strings.Contains(r.err, " pid "+pid+" of user "+me+":") || !strings.Contains(r.err, "'kill "+pid+"'") || strings.Count(r.err, "\n") != 1 {
+		t.Errorf("exit %d stderr %q, want 1 and one line %q... naming pid %d of user %s and how to end it", r.code, r.err, want, os.Getpid(), me)
 	}
 	unlock()
 	if l := must(t, fl.ctl(t, false, "ip", "list", nwid, bus)); l.out != "10.147.15.17\t10.147.15.0/24\tyes\n" {
@@ -412,16 +414,17 @@ func TestNetLockRefusesALink(t *testing.T) {
 			}
 			var err error
 			want := ""
+			owner := currentUser(t) + " (uid " + strconv.Itoa(os.Getuid()) + ")"
 			switch kind {
 			case "symlink":
 				err = os.Symlink(target, fl.lockFile(nwid))
-				want = "it is a symbolic link, which fogctl does not follow (owned by root (uid 0)): remove it"
+				want = "it is a symbolic link, which fogctl does not follow (owned by " + owner + "): remove it"
 			case "hardlink":
 				err = os.Link(target, fl.lockFile(nwid))
-				want = "it has 2 hard links, so it is not fogctl's lock (owned by root (uid 0)): remove it"
+				want = "it has 2 hard links, so it is not fogctl's lock (owned by " + owner + "): remove it"
 			case "fifo":
 				err = syscall.Mkfifo(fl.lockFile(nwid), 0o644)
-				want = "not a regular file, so not fogctl's lock (owned by root (uid 0)): remove it"
+				want = "not a regular file, so not fogctl's lock (owned by " + owner + "): remove it"
 			}
 			if err != nil {
 				t.Fatal(err)
@@ -478,4 +481,15 @@ func TestNetHelpSaysWhatIsCaught(t *testing.T) {
 			}
 		}
 	}
+}
+
+// currentUser is the name of the user running the test ("uid N" when it
+// has none).
+func currentUser(t *testing.T) string {
+	t.Helper()
+	u, err := user.Current()
+	if err != nil || u.Username == "" {
+		return "uid " + strconv.Itoa(os.Getuid())
+	}
+	return u.Username
 }
