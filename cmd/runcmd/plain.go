@@ -177,7 +177,14 @@ func appendPlain(b []byte, ev workflow.Event, t *runTally) []byte {
 		b = append(b, '\t')
 		b = append(b, ev.State...)
 		b = append(b, '\t')
-		if ev.Attempt > 0 && ev.MaxAttempts > 0 {
+		if ev.Reused {
+			// It did not run: its output is the resumed run's.
+			b = append(b, "reused"...)
+			if ev.ReusedFrom != "" {
+				b = append(b, " from "...)
+				b = append(b, ev.ReusedFrom...)
+			}
+		} else if ev.Attempt > 0 && ev.MaxAttempts > 0 {
 			b = append(b, "attempt "...)
 			b = strconv.AppendInt(b, int64(ev.Attempt), 10)
 			b = append(b, '/')

@@ -22,6 +22,8 @@ func TestAppendPlainNodeLine(t *testing.T) {
 		{Time: at, Node: "store", State: workflow.StateUpstreamFailed, Error: `dependency "clean" failed`},
 		{Time: at, Node: "noop", State: workflow.StateSucceeded},
 		{Time: at, Node: "x", State: workflow.StateFailed, Attempt: 1, MaxAttempts: 1, Error: "two  spaces kept"},
+		{Time: at, Node: "fetch", State: workflow.StateSucceeded, Reused: true, ReusedFrom: "20261123T021501-3f9a1c2d"},
+		{Time: at, Node: "fetch", State: workflow.StateSucceeded, Reused: true},
 	} {
 		got := bytes.NewBuffer(appendPlain(nil, ev, &runTally{}))
 		want := fmt.Sprintf("%s\tnode\t%s\t%s\t%s\n", ev.Time.UTC().Format(time.RFC3339), ev.Node, ev.State, oneLine(nodeDetail(ev)))
@@ -35,7 +37,9 @@ func TestAppendPlainNodeLine(t *testing.T) {
 // reference appendPlain is checked against.
 func nodeDetail(ev workflow.Event) string {
 	d := ""
-	if ev.Attempt > 0 && ev.MaxAttempts > 0 {
+	if ev.Reused {
+		d = strings.TrimSuffix("reused from "+ev.ReusedFrom, " from ")
+	} else if ev.Attempt > 0 && ev.MaxAttempts > 0 {
 		d = fmt.Sprintf("attempt %d/%d", ev.Attempt, ev.MaxAttempts)
 	}
 	if ev.Error != "" {

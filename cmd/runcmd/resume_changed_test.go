@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -165,5 +166,44 @@ func TestRunJSONMatchesRunsShow(t *testing.T) {
 	}
 	if ran["resumedFrom"] != first || ran["input"].(map[string]any)["night"] != "2026-11-23" {
 		t.Errorf("run -o json: resumedFrom %v, input %v", ran["resumedFrom"], ran["input"])
+	}
+}
+
+// TestReusedNodesShown: the nodes a resume reuses say so, with the run
+// their output comes from, in plain lines, the live status's summary and
+// runs show; they read "attempt 1/1" at the resume's time, as if run.
+func TestReusedNodesShown(t *testing.T) {
+	svc := startService(t)
+	wf := writeWorkflow(t, t.TempDir(), "wf.yaml", changeWorkflow, svc)
+	f, _, out, errOut := testFactory(t, false)
+	if code := run(t, f, "run", wf); code != 1 {
+		t.Fatalf("first run: exit %d; stderr:\n%s", code, errOut)
+	}
+	first := reRunID.FindString(out.String())
+	out.Reset()
+	if code := run(t, f, "run", "--resume", first); code != 1 {
+		t.Fatalf("resume: exit %d; stderr:\n%s", code, errOut)
+	}
+	for _, n := range []string{"a", "b", "side"} {
+		if want := "\tnode\t" + n + "\tsucceeded\treused from " + first + "\n"; !strings.Contains(out.String(), want) {
+			t.Errorf("plain lines: no %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(out.String(), "\tnode\tc\tfailed\tattempt 1/1: ") {
+		t.Errorf("c ran again but its line does not say its attempt:\n%s", out)
+	}
+	show, _, _ := runsShow(t, f, false)
+	if !strings.Contains(show, "node\ta\tsucceeded\t0\t") || !strings.Contains(show, "\treused from "+first+"\n") {
+		t.Errorf("runs show does not show a reused from %s:\n%s", first, show)
+	}
+
+	// On a terminal: the summary the live status leaves.
+	g, _, tout, terr := testFactory(t, true)
+	g.StateDir = f.StateDir
+	if code := run(t, g, "run", "--resume", "latest"); code != 1 {
+		t.Fatalf("resume on a terminal: exit %d; stderr:\n%s", code, terr)
+	}
+	if !regexp.MustCompile(`✓ +a +succeeded +reused\n`).MatchString(screen(tout.String())) {
+		t.Errorf("the terminal summary does not show a reused:\n%s", screen(tout.String()))
 	}
 }

@@ -406,6 +406,7 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err 
 		HTTPClient:     client,
 		Reuse:          job.Reuse,
 		Rerun:          job.Rerun,
+		ResumedFrom:    job.ResumedFrom,
 	})
 
 	// Each event goes into the journal (which only queues) and the

@@ -81,6 +81,7 @@ type nodeStatus struct {
 	started  time.Time
 	finished time.Time
 	err      string
+	reused   bool // did not run: its output is the resumed run's
 }
 
 type statusView struct {
@@ -123,6 +124,7 @@ func (s *statusView) add(ev workflow.Event) {
 	if ev.Error != "" {
 		n.err = ev.Error
 	}
+	n.reused = ev.Reused
 	if s.quiet {
 		return
 	}
@@ -227,7 +229,9 @@ func (s *statusView) finish() {
 				continue
 			}
 			attempts := ""
-			if n.attempt > 0 {
+			if n.reused {
+				attempts = "reused"
+			} else if n.attempt > 0 {
 				attempts = fmt.Sprintf("%d attempt", n.attempt)
 				if n.attempt > 1 {
 					attempts += "s"

@@ -132,6 +132,12 @@ func showRun(_ context.Context, opts *ShowOptions) error {
 // nodeError is a node's error, or for a node that succeeded after
 // retries, what its failed attempts said.
 func nodeError(n *workflow.NodeRecord) string {
+	if n.Reused {
+		if n.ReusedFrom == "" {
+			return "reused"
+		}
+		return "reused from " + n.ReusedFrom
+	}
 	if n.Error != "" {
 		return oneLine(n.Error)
 	}
