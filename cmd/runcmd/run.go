@@ -270,8 +270,18 @@ func loadJob(ios *cmdutil.IOStreams, file string) (Job, error) {
 	if err != nil {
 		return Job{}, invalid(ios, file, err)
 	}
+	printWarnings(ios, wf.Warnings)
 	path, _ := filepath.Abs(file)
 	return Job{Path: path, Data: data, Workflow: wf}, nil
+}
+
+// printWarnings prints what the parser warns about in an accepted file
+// (keys a plain DAG file does not know, which it ignores), one a line
+// on stderr, as FILE:LINE: warning: ...: validate, run and graph alike.
+func printWarnings(ios *cmdutil.IOStreams, warnings []workflow.Problem) {
+	for _, w := range warnings {
+		fmt.Fprintln(ios.ErrOut, w.String())
+	}
 }
 
 // readWorkflow reads a workflow file whole: a regular file or a pipe of
@@ -307,6 +317,7 @@ func invalid(ios *cmdutil.IOStreams, file string, err error) error {
 	for _, p := range verr.Problems {
 		fmt.Fprintln(ios.ErrOut, p.String())
 	}
+	printWarnings(ios, verr.Warnings) // a misspelt key may explain a problem
 	n := len(verr.Problems)
 	if n == 1 {
 		return cmdutil.WithExitCode(cmdutil.ExitUsage, nil)

@@ -17,7 +17,9 @@ func NewCmdValidate(f *cmdutil.Factory, runF func(*RunOptions) error) *cobra.Com
 		Long: `Check a workflow file: its syntax, every node's fields, that names are
 unique, that dependencies exist and that there is no cycle. Every problem
 is printed, one a line, as FILE:LINE: node "NAME": FIELD: MESSAGE, and
-fogctl exits 2. A valid file exits 0.`,
+fogctl exits 2. A valid file exits 0; what it is warned about (keys a
+plain DAG file does not know, which are ignored) is printed as
+FILE:LINE: warning: ..., for validate and run alike.`,
 		Example: `  fogctl validate pipeline.yaml
   fogctl validate dag.json && fogctl run dag.json`,
 		Args:              cobra.ExactArgs(1),
@@ -37,8 +39,12 @@ func validateRun(_ context.Context, opts *RunOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "✓ %s: %s, %s\n", opts.File,
-		plural(len(job.Workflow.Nodes), "node"), plural(len(job.Workflow.Layers()), "layer"))
+	warned := ""
+	if n := len(job.Workflow.Warnings); n > 0 {
+		warned = " (" + plural(n, "warning") + ")"
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "✓ %s: %s, %s%s\n", opts.File,
+		plural(len(job.Workflow.Nodes), "node"), plural(len(job.Workflow.Layers()), "layer"), warned)
 	return nil
 }
 
