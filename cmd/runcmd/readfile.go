@@ -33,26 +33,29 @@ func readCapped(name string, limit int64) ([]byte, error) {
 	if t := fi.Mode().Type(); t != 0 && t != fs.ModeNamedPipe {
 		return nil, fmt.Errorf("%w (%s)", errNotFile, fileKind(fi.Mode()))
 	}
-	var data []byte
-	if fi.Mode().IsRegular() && fi.Size() <= limit {
-		data = make([]byte, 0, fi.Size()+1) // one read, and EOF
+	// Read as os.ReadFile does, into one slice: a regular file's size
+	// (+1 to see EOF in the same read), else growing, never past limit+1.
+	size := 512
+	if fi.Mode().IsRegular() {
+		size = int(min(fi.Size(), limit)) + 1
 	}
-	buf := bytesBuffer(data)
-	if _, err := io.Copy(&buf, io.LimitReader(f, limit+1)); err != nil {
-		return nil, err
+	data := make([]byte, 0, size)
+	for {
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if int64(len(data)) > limit {
+			return nil, errTooLarge
+		}
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)] // grow
+		}
 	}
-	if int64(len(buf)) > limit {
-		return nil, errTooLarge
-	}
-	return buf, nil
-}
-
-// bytesBuffer is an io.Writer appending to a slice.
-type bytesBuffer []byte
-
-func (b *bytesBuffer) Write(p []byte) (int, error) {
-	*b = append(*b, p...)
-	return len(p), nil
 }
 
 // fileKind names what a non-regular file is, for messages.
