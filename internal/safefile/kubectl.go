@@ -89,6 +89,11 @@ func LockKubectl(ctx context.Context, path string, timeout time.Duration) (Unloc
 		return unlockReal, nil
 	}
 	unlockLink, err := lockKubectl(ctx, path, max(timeout-time.Since(start), time.Millisecond), nil)
+	if errors.Is(err, fs.ErrPermission) {
+		// No one may create a lock file beside the link: a kubectl given
+		// the link cannot either, so it cannot write meanwhile.
+		return unlockReal, nil
+	}
 	if err != nil {
 		unlockReal()
 		return nil, err
