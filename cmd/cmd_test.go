@@ -158,6 +158,21 @@ func TestGroupsRefuseUnknownSubcommands(t *testing.T) {
 				t.Errorf("stdout: %q, want nothing", firstLine(out.String()))
 			}
 
+			// Its subcommands keep their use line.
+			sub := g
+			for _, c := range NewCmdRoot(f).Commands() {
+				if c.Name() == g[0] {
+					if found, _, err := c.Root().Find(g); err == nil && len(found.Commands()) > 0 {
+						sub = append(slices.Clone(g), found.Commands()[0].Name())
+					}
+				}
+			}
+			f, out, _ = testFactory(t)
+			Run(context.Background(), f, append(slices.Clone(sub), "--help"))
+			if want := "Usage:\n  fogctl " + strings.Join(sub, " "); !strings.Contains(out.String(), want) {
+				t.Errorf("%s --help: no use line %q in\n%s", strings.Join(sub, " "), want, out)
+			}
+
 			// Alone, the group prints its help and succeeds.
 			f, out, errOut = testFactory(t)
 			if got := Run(context.Background(), f, g); got != 0 || !strings.Contains(out.String(), "Available Commands:") {

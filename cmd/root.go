@@ -187,8 +187,9 @@ func requireSubcommand(c *cobra.Command) {
 	}
 	c.Args = cobra.ArbitraryArgs
 	// Its usage stays that of a group: "fogctl ctx [command]", without
-	// the use line a runnable command gets.
-	c.SetUsageTemplate(strings.Replace(c.UsageTemplate(), "{{if .Runnable}}\n  {{.UseLine}}{{end}}", "", 1))
+	// the use line a runnable command gets. Its subcommands inherit the
+	// template and keep theirs.
+	c.SetUsageTemplate(strings.Replace(c.UsageTemplate(), "{{if .Runnable}}\n  {{.UseLine}}{{end}}", "{{if and .Runnable (not .HasAvailableSubCommands)}}\n  {{.UseLine}}{{end}}", 1))
 	c.RunE = func(c *cobra.Command, args []string) error {
 		if len(args) == 0 {
 			return c.Help()
