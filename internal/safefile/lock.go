@@ -73,6 +73,11 @@ func Lock(ctx context.Context, path string, timeout time.Duration) (Unlock, erro
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
+	if !ok && ctx.Err() != nil {
+		// Cancelled before it started to wait: no waiter to abandon (one
+		// would open, and so create, the lock file again whenever it ran).
+		return nil, ctx.Err()
+	}
 	if !ok {
 		// Wait in a blocking flock(2), so the kernel hands the lock over
 		// when it is released instead of whoever polls first winning: with
