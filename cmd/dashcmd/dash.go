@@ -316,7 +316,15 @@ func zeroTier(opts *DashOptions) (*tui.ZeroTierSource, error) {
 			return pending, nil
 		},
 		Authorize: func(ctx context.Context, m netoverlay.Member) error {
-			_, err := c.Authorize(ctx, m.NetworkID, m.ID, netoverlay.AutoIP)
+			// The next free address is read, picked and written: in turn
+			// with `fogctl net` changes of the network, as they take
+			// theirs.
+			unlock, err := netcmd.LockNetwork(ctx, opts.StateDir, c, m.NetworkID)
+			if err != nil {
+				return err
+			}
+			defer unlock()
+			_, err = c.Authorize(ctx, m.NetworkID, m.ID, netoverlay.AutoIP)
 			return err
 		},
 		Deny: func(ctx context.Context, m netoverlay.Member) error {

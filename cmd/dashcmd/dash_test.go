@@ -16,6 +16,7 @@ import (
 	"github.com/fogctl/fogctl/cmd"
 	"github.com/fogctl/fogctl/cmd/cmdutil"
 	"github.com/fogctl/fogctl/cmd/dashcmd"
+	"github.com/fogctl/fogctl/cmd/netcmd"
 	"github.com/fogctl/fogctl/netoverlay"
 	"github.com/fogctl/fogctl/netoverlay/ztfake"
 	"github.com/fogctl/fogctl/tui"
@@ -291,6 +292,24 @@ func TestDashZeroTier(t *testing.T) {
 		byID[m.ID] = m
 	}
 	authz, deny := byID[buses[0].Address()], byID[buses[1].Address()]
+
+	// Authorize picks the next free address: it takes its turn with
+	// `fogctl net` changes of the network, waiting for their lock.
+	t.Setenv(netcmd.EnvLockDir, t.TempDir())
+	unlock, err := netcmd.LockNetwork(ctx, func() (string, error) { return t.TempDir(), nil }, ctl, nw.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	err = src.ZeroTier.Authorize(short, authz)
+	cancel()
+	if err == nil {
+		t.Fatal("authorize went ahead while fogctl net held the network's lock")
+	}
+	if m, err := ctl.Member(ctx, nw.ID, authz.ID); err != nil || m.Authorized {
+		t.Fatalf("member while the lock was held: %+v, %v; want unauthorized", m, err)
+	}
+	unlock()
 	if err := src.ZeroTier.Authorize(ctx, authz); err != nil {
 		t.Fatal(err)
 	}

@@ -55,6 +55,17 @@ func lockNetwork(ctx context.Context, stateDir func() (string, error), c *netove
 	return unlock, nil
 }
 
+// LockNetwork is lockNetwork for the other commands that change a
+// network's members (the dashboard's authorize): the same lock, so they
+// take turns with `fogctl net`.
+func LockNetwork(ctx context.Context, stateDir func() (string, error), c *netoverlay.Client, nwid string) (func(), error) {
+	unlock, err := lockNetwork(ctx, stateDir, c, nwid)
+	if err != nil {
+		return nil, err
+	}
+	return unlock, nil
+}
+
 // lockFileName is the name of a network's lock file in the lock directory.
 func lockFileName(nwid string) string { return "fogctl-net-" + nwid + ".lock" }
 
