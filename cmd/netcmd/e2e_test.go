@@ -26,7 +26,13 @@ type binResult struct {
 func fogctl(t *testing.T, home string, srv *ztfake.Server, args ...string) binResult {
 	t.Helper()
 	c := exec.Command(testbin.Fogctl(t), append(args, "--zt-url", srv.URL, "--token-file", srv.TokenFile)...)
-	c.Env = []string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, "config"), "XDG_STATE_HOME=" + filepath.Join(home, "state"), "PATH=/usr/bin:/bin"}
+	// The network locks in home too: ztfake's network ids are the same in
+	// every test, and a test leaves nothing in /run/lock.
+	locks := filepath.Join(home, "locks")
+	if err := os.MkdirAll(locks, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	c.Env = []string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, "config"), "XDG_STATE_HOME=" + filepath.Join(home, "state"), "PATH=/usr/bin:/bin", "FOGCTL_NET_LOCK_DIR=" + locks}
 	var out, errOut bytes.Buffer
 	c.Stdout, c.Stderr = &out, &errOut
 	err := c.Run()
