@@ -45,7 +45,9 @@ type Problem struct {
 }
 
 // String formats p as "file:line: node "x": field: message", or
-// "file:line: warning: node "x": field: message" for a warning.
+// "file:line: warning: node "x": field: message" for a warning, fit to
+// print on a terminal (SafeText): a file's keys and names may hold any
+// character.
 func (p Problem) String() string {
 	var b strings.Builder
 	b.WriteString(p.File)
@@ -67,7 +69,7 @@ func (p Problem) String() string {
 		b.WriteString(": ")
 	}
 	b.WriteString(p.Msg)
-	return b.String()
+	return SafeText(b.String())
 }
 
 // ValidationError lists every problem found in a workflow file. Parse and

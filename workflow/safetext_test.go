@@ -32,3 +32,24 @@ func TestSafeText(t *testing.T) {
 		t.Errorf("clean text: %v allocations, want 0", n)
 	}
 }
+
+// TestProblemsAreSafeText: a file's keys and names reach the terminal in
+// problems and warnings: as visible escapes, never as control characters
+// (a YAML "\e" in a key or a name).
+func TestProblemsAreSafeText(t *testing.T) {
+	_, err := Parse("x.yaml", []byte("apiVersion: fogctl.io/v1alpha1\nkind: Workflow\nspec:\n  nodes:\n  - {name: \"a\\e]0;pwned\\a\", kind: noop, \"ti\\emeout\": 1s}\n"))
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	want := `x.yaml:5: node "a\x1b]0;pwned\a": name: name must not contain control characters`
+	if msg := err.Error(); strings.ContainsAny(msg, "\x1b\x07") || !strings.Contains(msg, want) || !strings.Contains(msg, `ti\x1bmeout: unknown field`) {
+		t.Errorf("error:\n%s\nwant no control character, and:\n%s", msg, want)
+	}
+	w, err := Parse("x.yaml", []byte("nodes:\n- {name: a, action: GET, url: 'http://h/', \"x\\e[2J\": 1}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Warnings) != 1 || strings.ContainsAny(w.Warnings[0].String(), "\x1b") {
+		t.Errorf("warnings %q", w.Warnings)
+	}
+}
