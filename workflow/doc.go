@@ -19,8 +19,9 @@
 //     spec.nodes, each with name, kind (http, exec or noop), dependencies,
 //     timeout, retries, backoff, when, and the kind's fields: method, url
 //     and headers for http (method defaults to POST), argv, env and dir
-//     for exec. A noop node runs nothing: timeout, retries and backoff
-//     are errors on it, and it takes no retries from spec.defaults.
+//     for exec. A noop node runs nothing, in one attempt: timeout,
+//     retries and backoff, which every node has, have no effect on it
+//     (a warning says so) and it takes no retries from spec.defaults.
 //     Unknown fields are errors.
 //   - the reference engine's plain DAG: a top-level nodes: list of
 //     {name, action, url, dependencies}, action being the HTTP method.

@@ -160,6 +160,12 @@ func (p *parser) add(line int, node, field, format string, args ...any) {
 	p.probs = append(p.probs, Problem{File: p.file, Line: line, Node: node, Field: field, Msg: fmt.Sprintf(format, args...)})
 }
 
+// warn records a warning: reported, but the file is valid.
+func (p *parser) warn(line int, node, field, format string, args ...any) {
+	p.warns = append(p.warns, Problem{File: p.file, Line: line, Node: node, Field: field, Msg: fmt.Sprintf(format, args...), Warning: true})
+	p.warnMore = append(p.warnMore, 0)
+}
+
 // yamlLineRE reads the line out of a yaml.v3 error. It is compiled on
 // the first YAML error, not at start: every fogctl process would pay
 // ~20 us and 93 allocations for it.
@@ -925,12 +931,14 @@ func (p *parser) fogctlNode(w *Workflow, item *yaml.Node, field string) *Node {
 				p.add(v.Line, name, f, "not used by kind noop")
 			}
 		}
+		// Every node has a timeout and retries (the format's promise), so
+		// a noop takes them, but they do nothing: it runs nothing, in
+		// one attempt ("1/1"), whatever they or spec.defaults say.
 		for _, f := range []string{"retries", "timeout", "backoff"} {
 			if v, ok := set[f]; ok {
-				p.add(v.Line, name, f, "not used by kind noop: a noop node runs nothing, so it has no attempt to time out or retry")
+				p.warn(v.Line, name, f, "has no effect on kind noop: a noop node runs nothing, in one attempt")
 			}
 		}
-		// Nor does spec.defaults give it retries: one attempt, "1/1".
 		nd.Retries = 0
 	case "":
 		if kindLine == 0 {

@@ -12,8 +12,7 @@ const head = "apiVersion: fogctl.io/v1alpha1\nkind: Workflow\nspec:\n  nodes:\n"
 // line, in words that say what to do. Each case failed before: a comma
 // in a name was accepted (and broke --rerun a,b), a non-UTF-8 file had
 // no line, a tab said "found character that cannot start any token",
-// retries on a noop node were accepted ("attempt 1/3"), labels took
-// numbers and lists.
+// labels took numbers and lists.
 func TestParseRejectsWithLines(t *testing.T) {
 	tests := []struct{ name, in, want string }{
 		{"comma in a name", head + "  - {name: 'fetch,clean', kind: noop}\n",
@@ -30,12 +29,6 @@ func TestParseRejectsWithLines(t *testing.T) {
 			`x.yaml:7: invalid YAML: a tab in the indentation: YAML indents with spaces only`},
 		{"tab in a plain DAG", "nodes:\n- name: a\n  action: GET\n\turl: http://h/\n",
 			`x.yaml:4: invalid YAML: a tab in the indentation`},
-		{"retries on noop", head + "  - name: join\n    kind: noop\n    retries: 2\n",
-			`x.yaml:7: node "join": retries: not used by kind noop: a noop node runs nothing, so it has no attempt to time out or retry`},
-		{"timeout on noop", head + "  - {name: join, kind: noop, timeout: 5s}\n",
-			`x.yaml:5: node "join": timeout: not used by kind noop`},
-		{"backoff on noop", head + "  - {name: join, kind: noop, backoff: 1s}\n",
-			`x.yaml:5: node "join": backoff: not used by kind noop`},
 		{"label number", "apiVersion: fogctl.io/v1alpha1\nkind: Workflow\nmetadata:\n  labels:\n    site: depot\n    line: 12\nspec:\n  nodes:\n  - {name: a, kind: noop}\n",
 			`x.yaml:6: metadata.labels.line: want a string, got number 12 (quote it)`},
 		{"labels list", "apiVersion: fogctl.io/v1alpha1\nkind: Workflow\nmetadata:\n  labels: [a, b]\nspec:\n  nodes:\n  - {name: a, kind: noop}\n",
@@ -51,8 +44,40 @@ func TestParseRejectsWithLines(t *testing.T) {
 			}
 		})
 	}
-	if _, err := New("coded", []*Node{{Name: "a", Kind: KindNoop, Retries: 2}}); err == nil || !strings.Contains(err.Error(), `node "a": retries: not used by kind noop`) {
-		t.Errorf("New with a retried noop node: %v", err)
+}
+
+// TestNoopTakesTimeoutAndRetries: every node has a timeout and retries
+// (the format's promise), a noop too; on a noop they do nothing (one
+// attempt, "1/1") and the file says so in a warning, with its line.
+func TestNoopTakesTimeoutAndRetries(t *testing.T) {
+	for _, tt := range []struct{ name, in, want string }{
+		{"retries", head + "  - name: join\n    kind: noop\n    retries: 2\n", `x.yaml:7: warning: node "join": retries: has no effect on kind noop`},
+		{"timeout", head + "  - {name: join, kind: noop, timeout: 5s}\n", `x.yaml:5: warning: node "join": timeout: has no effect on kind noop`},
+		{"backoff", head + "  - {name: join, kind: noop, backoff: 1s}\n", `x.yaml:5: warning: node "join": backoff: has no effect on kind noop`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w, err := Parse("x.yaml", []byte(tt.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(w.Warnings) != 1 || !strings.HasPrefix(w.Warnings[0].String(), tt.want) {
+				t.Errorf("warnings %v, want one starting %q", w.Warnings, tt.want)
+			}
+			for ev := range Run(context.Background(), w, Options{RunID: "r"}) {
+				if ev.Node == "join" && ev.MaxAttempts != 1 {
+					t.Errorf("noop event %s attempt %d/%d, want 1/1", ev.State, ev.Attempt, ev.MaxAttempts)
+				}
+			}
+		})
+	}
+	w, err := New("coded", []*Node{{Name: "a", Kind: KindNoop, Retries: 2}})
+	if err != nil {
+		t.Fatalf("New with a retried noop node: %v", err)
+	}
+	for ev := range Run(context.Background(), w, Options{RunID: "r"}) {
+		if ev.Node == "a" && ev.MaxAttempts != 1 {
+			t.Errorf("New's noop event %s attempt %d/%d, want 1/1", ev.State, ev.Attempt, ev.MaxAttempts)
+		}
 	}
 }
 

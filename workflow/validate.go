@@ -301,9 +301,7 @@ func (p *parser) checkNode(n *Node, field string) {
 		if n.HTTP != nil || n.Exec != nil {
 			p.add(n.Line, n.Name, "kind", "a noop node takes no http or exec fields")
 		}
-		if n.Retries > 0 || n.Timeout > 0 {
-			p.add(n.Line, n.Name, "retries", "not used by kind noop: a noop node runs nothing, so it has no attempt to time out or retry")
-		}
+		n.Retries = 0 // one attempt, whatever it was given
 	default:
 		p.add(n.Line, n.Name, "kind", "unknown kind %q: want one of http, exec, noop", n.Kind)
 	}
