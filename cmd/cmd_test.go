@@ -173,10 +173,19 @@ func TestGroupsRefuseUnknownSubcommands(t *testing.T) {
 				t.Errorf("%s --help: no use line %q in\n%s", strings.Join(sub, " "), want, out)
 			}
 
-			// Alone, the group prints its help and succeeds.
+			// Alone, or followed by help, the group prints its help and
+			// succeeds.
+			for _, args := range [][]string{g, append(slices.Clone(g), "help")} {
+				f, out, errOut = testFactory(t)
+				if got := Run(context.Background(), f, args); got != 0 || !strings.Contains(out.String(), "Available Commands:") {
+					t.Errorf("%s: exit %d, stdout %q, stderr %q; want 0 and the help", strings.Join(args, " "), got, firstLine(out.String()), errOut)
+				}
+			}
+			// help SUB prints SUB's, as `fogctl help GROUP SUB` does.
 			f, out, errOut = testFactory(t)
-			if got := Run(context.Background(), f, g); got != 0 || !strings.Contains(out.String(), "Available Commands:") {
-				t.Errorf("alone: exit %d, stdout %q, stderr %q; want 0 and the help", got, firstLine(out.String()), errOut)
+			args := append(slices.Clone(g), "help", sub[len(sub)-1])
+			if got, want := Run(context.Background(), f, args), "Usage:\n  fogctl "+strings.Join(sub, " "); got != 0 || !strings.Contains(out.String(), want) {
+				t.Errorf("%s: exit %d, stderr %q; want 0 and %q", strings.Join(args, " "), got, errOut, want)
 			}
 		})
 	}

@@ -194,6 +194,13 @@ func requireSubcommand(c *cobra.Command) {
 		if len(args) == 0 {
 			return c.Help()
 		}
+		if args[0] == "help" {
+			// `fogctl ctx help [use]`, as `fogctl help ctx [use]`.
+			if target, rest, err := c.Find(args[1:]); err == nil && len(rest) == 0 {
+				return target.Help()
+			}
+			args = args[1:]
+		}
 		msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
 		if c.SuggestionsMinimumDistance <= 0 {
 			c.SuggestionsMinimumDistance = 2 // as cobra's for the root
