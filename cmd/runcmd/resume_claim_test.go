@@ -117,3 +117,41 @@ func TestConcurrentResumesRunOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestResumedRunStaysInterrupted kills a run (SIGKILL: no summary line)
+// and resumes it: while the resume runs, runs list and runs show say the
+// killed run is interrupted, not running (the claim took the journal's
+// lock, which is what running means).
+func TestResumedRunStaysInterrupted(t *testing.T) {
+	svc := startService(t)
+	state := t.TempDir()
+	wf := writeWorkflow(t, t.TempDir(), "nightly.yaml", blockingWorkflow, svc)
+	p := start(t, state, "run", wf)
+	waitIn(t, p.lines, "\tslow\trunning")
+	id := reRunID.FindString(p.stdout.String())
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	p.wait(t)
+	if id == "" {
+		t.Fatalf("no run ID in:\n%s", &p.stdout)
+	}
+	r := start(t, state, "run", "--resume", id)
+	waitIn(t, r.lines, "\tslow\trunning") // the resume holds its claim
+	for _, args := range [][]string{{"runs", "list"}, {"runs", "show", id}} {
+		out, stderr, code := fogctl(t, state, args...)
+		line := ""
+		for l := range strings.SplitSeq(out, "\n") {
+			if strings.HasPrefix(l, id+"\t") || strings.HasPrefix(l, "run\t"+id+"\t") {
+				line = l
+			}
+		}
+		if code != 0 || !strings.Contains(line, "\tinterrupted\t") {
+			t.Errorf("%v while %s is resumed: exit %d, want its line interrupted:\n%s%s", args, id, code, out, stderr)
+		}
+	}
+	svc.Release()
+	if code := r.wait(t); code != 0 {
+		t.Fatalf("resume: exit %d; stderr:\n%s", code, &r.stderr)
+	}
+}

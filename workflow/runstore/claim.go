@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -14,48 +13,82 @@ import (
 // still running, or another fogctl is resuming it.
 var ErrBusy = errors.New("the run is running or being resumed in another process")
 
+// claimExt is the suffix of a run's claim file, runs/<id>.claim. Listings
+// of the store (ids) take only journals and run directories, so they skip it.
+const claimExt = ".claim"
+
 // Claim is the right to resume a run: an exclusive, non-blocking flock on
-// the resumed run's journal, the lock its own process held while it ran
-// and the one Running tests. Two `fogctl run --resume ID` started at once
-// cannot both hold it, so the second fails rather than repeat the nodes'
-// side effects. The caller holds it until the resumed run has ended (and
-// its successor's record says resumedFrom), then Releases it; the kernel
-// releases it if the process dies.
+// runs/<id>.claim, a file of its own beside the run's journal. Two
+// `fogctl run --resume ID` started at once cannot both hold it, so the
+// second fails rather than repeat the nodes' side effects. It is not the
+// journal's lock, so the resumed run still lists as interrupted, not
+// running. The caller holds it until the resumed run has ended (and its
+// successor's record says resumedFrom), then Releases it, which removes
+// the file; the kernel releases the lock if the process dies, and the
+// file left behind is taken by the next claim, or removed with its run.
 type Claim struct {
-	f *os.File
+	f    *os.File
+	path string
 }
 
-// Claim takes the run's lock, or fails with ErrBusy if a process holds it.
+// Claim takes the run's claim, or fails with ErrBusy if another process
+// holds it or is running the run (holds its journal's lock).
 func (s *Store) Claim(id string) (*Claim, error) {
-	if !validID(id) {
+	if !s.exists(id) {
 		return nil, fmt.Errorf("run %q: %w", id, ErrNotFound)
 	}
-	path := s.journalPath(id)
-	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
-		path = filepath.Join(s.dir, id, recordFile) // a compacted legacy run
-	}
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("run %q: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("run %s: %w", id, err)
-	}
-	if err := lockFile(f); err != nil {
-		f.Close()
-		if lockBusy(err) {
+	path := filepath.Join(s.dir, id+claimExt)
+	for range 10 {
+		// Opened for writing: on NFS flock is emulated with fcntl
+		// locks, and an exclusive one needs a file open for writing.
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|openNoFollow, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("run %s: claim %s: %w", id, path, err)
+		}
+		if err := lockFile(f); err != nil {
+			f.Close()
+			if lockBusy(err) {
+				return nil, ErrBusy
+			}
+			return nil, fmt.Errorf("run %s: lock %s: %w", id, path, err)
+		}
+		// Release removes the file before it unlocks it: a lock taken
+		// on a file no longer at path (opened before that remove) is
+		// no claim; take the one at path instead.
+		fi, ferr := f.Stat()
+		pi, perr := os.Lstat(path)
+		if ferr != nil || perr != nil || !os.SameFile(fi, pi) {
+			f.Close()
+			continue
+		}
+		c := &Claim{f: f, path: path}
+		if s.running(id) {
+			c.Release()
 			return nil, ErrBusy
 		}
-		return nil, fmt.Errorf("run %s: lock %s: %w", id, path, err)
+		return c, nil
 	}
-	return &Claim{f: f}, nil
+	return nil, fmt.Errorf("run %s: claim %s: the file kept changing; try again", id, path)
 }
 
-// Release gives the claim up. It does nothing on a nil Claim or when called again.
+// claimed reports whether a process holds run id's claim. It creates no
+// file: a run never resumed has none.
+func (s *Store) claimed(id string) bool {
+	f, err := os.OpenFile(filepath.Join(s.dir, id+claimExt), os.O_RDWR|openNoFollow, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	return lockBusy(lockFile(f))
+}
+
+// Release gives the claim up and removes its file. It does nothing on a
+// nil Claim or when called again.
 func (c *Claim) Release() {
 	if c == nil || c.f == nil {
 		return
 	}
+	os.Remove(c.path) // before the unlock: see Claim
 	c.f.Close()
 	c.f = nil
 }

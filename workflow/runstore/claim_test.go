@@ -2,6 +2,9 @@ package runstore
 
 import (
 	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -32,14 +35,31 @@ func TestClaim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !s.Running(r.ID()) {
-		t.Error("Running does not report a claimed run")
+	// Being resumed is not running: runs list and runs show still say
+	// what the run was (here failed), and prune leaves it alone.
+	if s.Running(r.ID()) {
+		t.Error("Running reports a claimed run as running")
+	}
+	if sums, err := s.List(); err != nil || len(sums) != 1 || sums[0].State != workflow.StateFailed {
+		t.Errorf("List of a claimed run: %+v, %v; want one run, failed", sums, err)
+	}
+	if l, err := s.Load(r.ID()); err != nil || l.Summary().State != workflow.StateFailed {
+		t.Errorf("Load of a claimed run: %v; want failed", err)
+	}
+	if !s.claimed(r.ID()) {
+		t.Error("claimed does not report a claimed run")
+	}
+	if ids, _ := s.IDs(); len(ids) != 1 || ids[0] != r.ID() {
+		t.Errorf("IDs with a claim file: %v, want [%s]", ids, r.ID())
 	}
 	if _, err := s.Claim(r.ID()); !errors.Is(err, ErrBusy) {
 		t.Errorf("second claim: %v, want ErrBusy", err)
 	}
 	c.Release()
 	c.Release()
+	if _, err := os.Lstat(filepath.Join(s.Dir(), r.ID()+claimExt)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("claim file after Release: %v, want removed", err)
+	}
 	c, err = s.Claim(r.ID())
 	if err != nil {
 		t.Fatalf("claim after release: %v", err)
@@ -52,6 +72,95 @@ func TestClaim(t *testing.T) {
 
 // TestSuccessors follows resumedFrom links: a run resumed twice, once of
 // which was resumed again, and a killed successor read from its header.
+// TestClaimInterruptedRun: a killed run claimed for resuming still
+// lists as interrupted (it listed as running while the resume ran); a
+// claim file a killed resume left behind neither lists as a run nor
+// stops the next claim, and prune removes it with its run.
+func TestClaimInterruptedRun(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, data := noopWorkflow(t, 3)
+	r, err := s.Create(Meta{Workflow: "/w/fan.yaml", Nodes: 3}, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Close(false); err != nil { // killed: no summary line
+		t.Fatal(err)
+	}
+	c, err := s.Claim(r.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums, err := s.List()
+	if err != nil || len(sums) != 1 || sums[0].State != StateInterrupted {
+		t.Fatalf("List while resuming: %+v, %v; want one run, interrupted", sums, err)
+	}
+	c.f.Close() // the resuming process dies: the file stays, unlocked
+	c.f = nil
+	claimPath := filepath.Join(s.Dir(), r.ID()+claimExt)
+	if _, err := os.Lstat(claimPath); err != nil {
+		t.Fatal(err)
+	}
+	if sums, _ := s.List(); len(sums) != 1 {
+		t.Errorf("List with a stale claim file: %+v, want one run", sums)
+	}
+	c, err = s.Claim(r.ID())
+	if err != nil {
+		t.Fatalf("claim over a stale claim file: %v", err)
+	}
+	c.Release()
+	// A claim left by a killed resume goes with its run.
+	c, _ = s.Claim(r.ID())
+	c.f.Close()
+	c.f = nil
+	s.Keep, s.pruneEvery, s.pruneGrace = 1, 0, 0
+	r2, err := s.Create(Meta{Workflow: "/w/fan.yaml", Nodes: 3, Created: time.Now().Add(time.Hour)}, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2.Append(workflow.Event{Time: time.Now(), State: workflow.StateSucceeded})
+	if err := r2.Close(true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(claimPath); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("claim file of a pruned run: %v, want removed", err)
+	}
+}
+
+// TestClaimKeepsRunFromPrune: prune does not remove a run being resumed.
+func TestClaimKeepsRunFromPrune(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, data := noopWorkflow(t, 3)
+	r, err := s.Create(Meta{Workflow: "/w/fan.yaml", Nodes: 3}, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Close(false); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Claim(r.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Release()
+	s.Keep, s.pruneEvery, s.pruneGrace = 1, 0, 0
+	r2, err := s.Create(Meta{Workflow: "/w/fan.yaml", Nodes: 3, Created: time.Now().Add(time.Hour)}, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r2.Close(false); err != nil {
+		t.Fatal(err)
+	}
+	if !s.exists(r.ID()) {
+		t.Error("prune removed a run being resumed")
+	}
+}
+
 func TestSuccessors(t *testing.T) {
 	s, err := Open(t.TempDir())
 	if err != nil {

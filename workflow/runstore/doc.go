@@ -32,10 +32,11 @@
 // replays it the same way, ignoring a torn last line, and reports it
 // interrupted once no process holds its lock.
 //
-// Resuming a run claims it (Claim): an exclusive flock on the resumed
-// run's journal, taken without waiting and held until the resumed run
-// ends, so two resumes of one run never both go on, and Running reports
-// a run being resumed. The successor's header names the run it resumed
+// Resuming a run claims it (Claim): an exclusive flock on <id>.claim,
+// beside the resumed run's journal, taken without waiting and held until
+// the resumed run ends, so two resumes of one run never both go on; the
+// resumed run stays interrupted in List and Load (its journal's lock is
+// free), and a run being written cannot be claimed. The successor's header names the run it resumed
 // (Meta.ResumedFrom); Successors finds the runs that resumed a run, and
 // the last run of its chain, from the summary lines and headers alone.
 //

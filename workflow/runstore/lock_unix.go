@@ -29,3 +29,6 @@ func lockFile(f *os.File) error {
 func lockBusy(err error) bool {
 	return err == syscall.EWOULDBLOCK || err == syscall.EAGAIN
 }
+
+// openNoFollow makes OpenFile fail on a symbolic link rather than follow it.
+const openNoFollow = syscall.O_NOFOLLOW

@@ -31,3 +31,6 @@ func lockFile(f *os.File) error {
 func lockBusy(err error) bool {
 	return err == windows.ERROR_LOCK_VIOLATION
 }
+
+// openNoFollow: Windows has no O_NOFOLLOW.
+const openNoFollow = 0

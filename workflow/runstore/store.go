@@ -284,12 +284,13 @@ func (s *Store) prune(current string) {
 	}
 	// ids is newest first; walk the tail.
 	for _, id := range ids[s.Keep:] {
-		if id == current || s.running(id) || s.justCreated(id) {
+		if id == current || s.running(id) || s.claimed(id) || s.justCreated(id) {
 			continue
 		}
 		if os.Remove(filepath.Join(s.dir, id+journalExt)) != nil {
 			os.RemoveAll(filepath.Join(s.dir, id)) // a legacy run directory
 		}
+		os.Remove(filepath.Join(s.dir, id+claimExt)) // left by a resume that was killed
 	}
 }
 
