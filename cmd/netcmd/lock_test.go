@@ -4,6 +4,7 @@ package netcmd_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/fogctl/fogctl/internal/testbin"
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
 )
 
 // racer is a proxy in front of the fog server's controller that holds the
@@ -118,10 +120,10 @@ func lockWaiter(path string) bool {
 	if err != nil {
 		return false
 	}
-	ino := ":" + strconv.FormatUint(st.Ino, 10)
+	file := procLocksFile(st)
 	for _, line := range strings.Split(string(data), "\n") {
 		f := strings.Fields(line)
-		if len(f) >= 7 && f[1] == "->" && f[2] == "FLOCK" && strings.HasSuffix(f[6], ino) {
+		if len(f) >= 7 && f[1] == "->" && f[2] == "FLOCK" && f[6] == file {
 			return true
 		}
 	}
@@ -445,6 +447,12 @@ func TestNetLockRefusesALink(t *testing.T) {
 	}
 }
 
+// procLocksFile is how /proc/locks names the file of st: MAJ:MIN:INODE,
+// major and minor in hex.
+func procLocksFile(st *syscall.Stat_t) string {
+	return fmt.Sprintf("%02x:%02x:%d", unix.Major(st.Dev), unix.Minor(st.Dev), st.Ino)
+}
+
 // lockHeld reports whether /proc/locks shows an flock held on path.
 func lockHeld(path string) bool {
 	fi, err := os.Stat(path)
@@ -459,10 +467,10 @@ func lockHeld(path string) bool {
 	if err != nil {
 		return false
 	}
-	ino := ":" + strconv.FormatUint(st.Ino, 10)
+	file := procLocksFile(st)
 	for _, line := range strings.Split(string(data), "\n") {
 		f := strings.Fields(line)
-		if len(f) >= 6 && f[1] == "FLOCK" && strings.HasSuffix(f[5], ino) {
+		if len(f) >= 6 && f[1] == "FLOCK" && f[5] == file {
 			return true
 		}
 	}

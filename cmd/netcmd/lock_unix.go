@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // lockDirs are where the per-network locks live, in order: the first
@@ -260,21 +262,7 @@ func lockHolder(f *os.File) (pid int, prog, who string) {
 	if err != nil {
 		return 0, "", ""
 	}
-	ino := ":" + strconv.FormatUint(uint64(st.Ino), 10)
-	for _, line := range strings.Split(string(data), "\n") {
-		fl := strings.Fields(line)
-		// "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"; a waiter's
-		// line has "->" after the number.
-		if len(fl) < 6 || fl[1] != "FLOCK" || !strings.HasSuffix(fl[5], ino) {
-			continue
-		}
-		p, err := strconv.Atoi(fl[4])
-		if err != nil || p <= 0 {
-			continue
-		}
-		pid = p
-		break
-	}
+	pid = flockHolder(string(data), uint64(st.Dev), uint64(st.Ino))
 	if pid == 0 {
 		return 0, "", ""
 	}
@@ -296,4 +284,24 @@ func userOf(uid uint32) string {
 		return u.Username
 	}
 	return "uid " + id
+}
+
+// flockHolder is the pid of the holder of an flock of the file with
+// device dev and inode ino in locks, the text of /proc/locks; 0 when none.
+// A line names its file by MAJ:MIN:INODE, the device's major and minor
+// numbers in hex ("1: FLOCK  ADVISORY  WRITE 1234 fe:00:5678 0 EOF"): an
+// inode number alone is shared by files of other filesystems. A waiter's
+// line has "->" after the number.
+func flockHolder(locks string, dev, ino uint64) int {
+	file := fmt.Sprintf("%02x:%02x:%d", unix.Major(dev), unix.Minor(dev), ino)
+	for _, line := range strings.Split(locks, "\n") {
+		fl := strings.Fields(line)
+		if len(fl) < 6 || fl[1] != "FLOCK" || fl[5] != file {
+			continue
+		}
+		if p, err := strconv.Atoi(fl[4]); err == nil && p > 0 {
+			return p
+		}
+	}
+	return 0
 }
