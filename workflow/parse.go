@@ -123,6 +123,24 @@ func Parse(filename string, data []byte) (*Workflow, error) {
 	return parseWith(&parser{file: filename}, data)
 }
 
+// ParseOptions change how ParseWith reads a workflow.
+type ParseOptions struct {
+	// Recorded reads the copy of a workflow recorded with a run, which an
+	// earlier fogctl may have accepted: it skips the checks added since
+	// (commas in node names; labels, annotations and description that
+	// are not strings), and reads bytes that are not UTF-8 as U+FFFD. A
+	// recorded run stays showable and resumable.
+	Recorded bool
+}
+
+// ParseWith is Parse with options.
+func ParseWith(filename string, data []byte, opts ParseOptions) (*Workflow, error) {
+	if opts.Recorded && !utf8.Valid(data) {
+		data = bytes.ToValidUTF8(data, []byte("\uFFFD"))
+	}
+	return parseWith(&parser{file: filename, lenient: opts.Recorded}, data)
+}
+
 func parseWith(p *parser, data []byte) (*Workflow, error) {
 	w := p.parse(data)
 	p.validate(w)
@@ -145,6 +163,8 @@ type parser struct {
 	// viaYAML reads JSON with the YAML decoder, as parse did before
 	// jsonDoc; tests and benchmarks compare the two.
 	viaYAML bool
+	// lenient: ParseOptions.Recorded.
+	lenient bool
 }
 
 func (p *parser) err() *ValidationError {
@@ -585,8 +605,13 @@ func (p *parser) fogctl(root *yaml.Node) *Workflow {
 						w.Name = s
 					}
 				case "description":
-					p.str(m.v, "", "metadata.description")
+					if !p.lenient {
+						p.str(m.v, "", "metadata.description")
+					}
 				case "labels", "annotations":
+					if p.lenient {
+						break
+					}
 					p.stringMap(m.v, "", "metadata."+m.key, func(k string) string {
 						if k == "" {
 							return "empty key"
@@ -800,7 +825,7 @@ func (p *parser) nodeName(pairs []pair, line int, field string) (string, bool) {
 			if !ok {
 				return "", false
 			}
-			if msg := checkName(s); msg != "" {
+			if msg := checkName(s, p.lenient); msg != "" {
 				p.add(kv.v.Line, excerpt(s, 60), "name", "%s", msg)
 				return "", false
 			}
@@ -811,14 +836,16 @@ func (p *parser) nodeName(pairs []pair, line int, field string) (string, bool) {
 	return "", false
 }
 
-func checkName(s string) string {
+// checkName says what is wrong with a node name, or "". recorded skips
+// the comma check, which fogctl did not always make (ParseOptions.Recorded).
+func checkName(s string, recorded bool) string {
 	if len(s) > maxNameLen {
 		return fmt.Sprintf("name is longer than %d characters", maxNameLen)
 	}
 	if strings.TrimSpace(s) != s {
 		return "name must not start or end with white space"
 	}
-	if strings.IndexByte(s, ',') >= 0 {
+	if !recorded && strings.IndexByte(s, ',') >= 0 {
 		return "name must not contain a comma: --rerun a,b and the text graph separate names with commas"
 	}
 	for _, r := range s {

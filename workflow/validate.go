@@ -256,7 +256,7 @@ func New(name string, nodes []*Node) (*Workflow, error) {
 func (p *parser) checkNode(n *Node, field string) {
 	if n.Name == "" {
 		p.add(n.Line, "", field, "missing name")
-	} else if msg := checkName(n.Name); msg != "" {
+	} else if msg := checkName(n.Name, p.lenient); msg != "" {
 		p.add(n.Line, n.Name, "name", "%s", msg)
 	}
 	switch {

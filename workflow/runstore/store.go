@@ -610,7 +610,7 @@ func (s *Store) Load(id string) (*Loaded, error) {
 }
 
 func (s *Store) replay(id string, head header, events []workflow.Event) (*Loaded, error) {
-	wf, err := workflow.Parse(head.Meta.Workflow, []byte(head.Workflow))
+	wf, err := parseRecorded(head.Meta.Workflow, []byte(head.Workflow))
 	if err != nil {
 		return nil, fmt.Errorf("run %s: recorded workflow: %w", id, err)
 	}
@@ -626,6 +626,14 @@ func (s *Store) replay(id string, head header, events []workflow.Event) (*Loaded
 	return l, nil
 }
 
+// parseRecorded parses the copy of the workflow recorded with a run as
+// the fogctl that recorded it did: without the checks added since
+// (workflow.ParseOptions.Recorded), so that runs recorded by an earlier
+// version can still be shown and resumed.
+func parseRecorded(file string, data []byte) (*workflow.Workflow, error) {
+	return workflow.ParseWith(file, data, workflow.ParseOptions{Recorded: true})
+}
+
 // loadLegacy reads a run directory written before runs were one file:
 // record.json once compacted, else its journal. An error wrapping
 // fs.ErrNotExist means there is no such directory either.
@@ -637,7 +645,7 @@ func (s *Store) loadLegacy(id string) (*Loaded, error) {
 			return nil, fmt.Errorf("run %s: %s is damaged: %v", id, filepath.Join(dir, recordFile), err)
 		}
 		l := &Loaded{Meta: c.Meta, WorkflowData: []byte(c.Workflow), Record: c.Record, State: c.Record.State}
-		wf, err := workflow.Parse(c.Meta.Workflow, l.WorkflowData)
+		wf, err := parseRecorded(c.Meta.Workflow, l.WorkflowData)
 		if err != nil {
 			return nil, fmt.Errorf("run %s: recorded workflow: %w", id, err)
 		}
