@@ -24,6 +24,10 @@ const KubectlLockSuffix = ".lock"
 // creates, before the holder line. kubectl's own are empty.
 const kubectlLockMark = "fogctl-kubeconfig-lock "
 
+// kubectlLockNew is appended to a kubectl lock file's name to name the
+// file fogctl writes and then hard-links to it (createKubectlLock).
+const kubectlLockNew = ".fogctl-new"
+
 // Polling bounds of LockKubectl: an O_EXCL file cannot be waited on, so
 // the waiter tries again, first after kubectlPollMin, doubling up to
 // kubectlPollMax (kubectl holds its lock for milliseconds).
@@ -122,7 +126,7 @@ func lockKubectl(ctx context.Context, path string, timeout time.Duration, waitin
 		}
 		reclaimed, err := reclaimKubectlLock(lockPath)
 		if err != nil {
-			return nil, fmt.Errorf("lock %s: %w", path, err)
+			return nil, err // it names the lock file
 		}
 		if waiting != nil && !reclaimed {
 			waiting()
@@ -148,17 +152,20 @@ func lockKubectl(ctx context.Context, path string, timeout time.Duration, waitin
 
 // reclaimKubectlLock removes lockPath if a fogctl made it, which, under
 // fogctl's flock, means a fogctl that was killed before it could remove it.
+// It refuses (an error naming the file and its owner) a lock file that is
+// a symbolic link, not a regular file or one with another hard link: no
+// kubectl or fogctl makes those, and one planted in the user's directory
+// must not have fogctl, run as root, read or write through it.
 func reclaimKubectlLock(lockPath string) (bool, error) {
-	fi, err := os.Lstat(lockPath)
+	data, err := readKubectlLock(lockPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		return true, nil // gone meanwhile: try again at once
 	}
-	if err != nil || !fi.Mode().IsRegular() {
-		return false, nil // a symlink, say: not one fogctl made
-	}
-	data, err := os.ReadFile(lockPath)
-	if err != nil {
+	if errors.Is(err, fs.ErrPermission) {
 		return false, nil // kubectl's are mode 0: not ours
+	}
+	if err != nil {
+		return false, err
 	}
 	rest, ok := strings.CutPrefix(string(data), kubectlLockMark)
 	if pid, _, _ := parseHolder(rest); !ok || pid <= 0 {
@@ -177,8 +184,12 @@ func reclaimKubectlLock(lockPath string) (bool, error) {
 // thus leaves no lock file or one that says it is fogctl's, never an empty
 // one that would pass for kubectl's.
 func createKubectlLock(lockPath, content string) (fs.FileInfo, error) {
-	tmp := lockPath + ".fogctl-new"
-	if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
+	tmp := lockPath + kubectlLockNew
+	// Whatever is there (a killed fogctl's, or a link someone planted)
+	// goes: unlink(2) follows no link, and O_EXCL|O_NOFOLLOW creates a
+	// file of fogctl's own or fails.
+	_ = os.Remove(tmp)
+	if err := writeNew(tmp, content); err != nil {
 		return nil, err
 	}
 	defer os.Remove(tmp)
@@ -224,7 +235,7 @@ func kubectlUnlock(lockPath string, st fs.FileInfo, content string) Unlock {
 		if err != nil || !os.SameFile(st, now) {
 			return
 		}
-		if data, err := os.ReadFile(lockPath); err == nil && string(data) == content {
+		if data, err := readKubectlLock(lockPath); err == nil && string(data) == content {
 			_ = os.Remove(lockPath)
 		}
 	}

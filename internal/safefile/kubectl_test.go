@@ -231,11 +231,12 @@ func TestLockKubectlReclaimsTheLockFileOfAKilledFogctl(t *testing.T) {
 	}
 }
 
-// TestLockKubectlDanglingSymlinkIsALock: a config.lock that is a symlink to
-// nothing is a lock file that exists (kubectl's O_EXCL would fail on it
-// too): LockKubectl waits for it, leaves it alone and times out, rather
-// than taking it for one that just went and trying again at once.
-func TestLockKubectlDanglingSymlinkIsALock(t *testing.T) {
+// TestLockKubectlDanglingSymlinkRefused: a config.lock that is a symlink
+// to nothing is a lock file that exists (kubectl's O_EXCL fails on it
+// too), but neither kubectl nor fogctl makes one: LockKubectl refuses at
+// once, naming it, rather than waiting for it to go or taking it for one
+// that just went, and leaves it alone.
+func TestLockKubectlDanglingSymlinkRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "config")
 	unlock, err := Lock(context.Background(), path, time.Second)
 	if err != nil {
@@ -247,12 +248,14 @@ func TestLockKubectlDanglingSymlinkIsALock(t *testing.T) {
 		t.Fatal(err)
 	}
 	waited := false
-	_, err = lockKubectl(context.Background(), path, 30*time.Millisecond, func() { waited = true })
-	var le *KubectlLockedError
-	if !errors.As(err, &le) || !waited {
-		t.Errorf("LockKubectl = %v, waited %v; want a *KubectlLockedError after waiting", err, waited)
+	_, err = lockKubectl(context.Background(), path, 30*time.Second, func() { waited = true })
+	if err == nil || waited || !strings.Contains(err.Error(), lp+": it is a symbolic link") {
+		t.Errorf("LockKubectl = %v, waited %v; want an error naming the symlink %s at once", err, waited, lp)
 	}
 	if fi, err := os.Lstat(lp); err != nil || fi.Mode()&os.ModeSymlink == 0 {
 		t.Errorf("the symlink lock file was touched: %v", err)
+	}
+	if _, err := os.Lstat(filepath.Join(filepath.Dir(path), "nowhere")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the symlink's target was created: %v", err)
 	}
 }
