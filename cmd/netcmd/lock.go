@@ -36,7 +36,12 @@ type unlockFunc func()
 // On Linux and macOS the lock is an flock(2) of
 // /run/lock/fogctl-net-<nwid>.lock (/tmp/... where /run/lock is not a
 // sticky, world-writable directory; $FOGCTL_NET_LOCK_DIR overrides both),
-// which the kernel releases when its holder dies. A network id begins with
+// which the kernel releases when its holder dies. In such a directory,
+// where any user may make the file first and its owner may remove it even
+// while another process holds its lock, a lock file is taken only from
+// root or the caller's user; root's fogctl makes another user's file
+// root's. Any user who can open the file can still hold its lock (and
+// keep changes waiting, then failing, naming them). A network id begins with
 // its controller's address, so the file names one controller's network
 // however its URL is spelled. Elsewhere it falls back to a lock in the
 // user's state directory, shared by that user's processes only.

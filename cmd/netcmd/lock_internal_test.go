@@ -3,12 +3,17 @@
 package netcmd
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -115,5 +120,95 @@ func TestLockHolderOfARealFile(t *testing.T) {
 	defer f.Close()
 	if pid, prog, _ := lockHolder(f); pid != os.Getpid() || prog == "" {
 		t.Errorf("holder pid %d (%q), want this process, %d", pid, prog, os.Getpid())
+	}
+}
+
+// TestLockFileMadeByAnotherUser is the lost update of a lock file another
+// user made first in the shared sticky directory (the name is
+// predictable): fogctl A locked it, its maker removed it, and fogctl B
+// made and locked a new one while A still held the old, so both changed
+// the network at once. Root's fogctl now makes such a file root's: its
+// maker can no longer remove it, and B waits for A.
+func TestLockFileMadeByAnotherUser(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("runs commands as user nobody")
+	}
+	dir, err := os.MkdirTemp("", "fogctl-locks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o777|os.ModeSticky); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(EnvLockDir, dir)
+	const nwid = "8056c2e21c000001"
+	path := filepath.Join(dir, lockFileName(nwid))
+	asNobody := func(script string) error {
+		c := exec.Command("/bin/sh", "-c", script, "sh", path)
+		c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		out, err := c.CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("%v: %s", err, out)
+		}
+		return nil
+	}
+	if err := asNobody(`touch "$1" && chmod 644 "$1"`); err != nil {
+		t.Skipf("cannot make a file as nobody: %v", err)
+	}
+	ctx := context.Background()
+	unlockA, err := lockHost(ctx, nil, nwid, time.Second)
+	if err != nil {
+		t.Fatalf("A: %v", err)
+	}
+	defer unlockA()
+	rmErr := asNobody(`rm -f "$1"`)
+	unlockB, err := lockHost(ctx, nil, nwid, 200*time.Millisecond)
+	if err == nil {
+		unlockB()
+		t.Fatalf("B took the lock while A held it (nobody's rm: %v)", rmErr)
+	}
+	var he *heldError
+	if !errors.As(err, &he) {
+		t.Errorf("B: %v, want it to wait for A and give up", err)
+	}
+	if rmErr == nil {
+		t.Errorf("nobody removed the lock file A holds")
+	}
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil || st.Uid != 0 || st.Mode&0o7777 != 0o644 {
+		t.Errorf("lock file: uid %d mode %04o (%v), want root's, 0644", st.Uid, st.Mode&0o7777, err)
+	}
+}
+
+// TestOwnLockFile: in a directory every user can write in, a lock file is
+// taken from root or the caller; root makes another user's file root's,
+// another user's fogctl refuses it, naming its owner and what to do.
+func TestOwnLockFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fogctl-net-8056c2e21c000001.lock")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fd := int(f.Fd())
+	me := uint32(os.Geteuid())
+	if err := ownLockFile(fd, path, 0); err != nil {
+		t.Errorf("root's file: %v", err)
+	}
+	if err := ownLockFile(fd, path, me); err != nil {
+		t.Errorf("the caller's file: %v", err)
+	}
+	other := uint32(65533)
+	err = ownLockFile(fd, path, other)
+	if me == 0 {
+		if err != nil {
+			t.Errorf("root, another user's file: %v", err)
+		}
+		return
+	}
+	want := "lock " + path + ": owned by " + userName(other) + ", who could remove it while held and let two fogctl change the network at once;"
+	if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "$FOGCTL_NET_LOCK_DIR") {
+		t.Errorf("another user's file: %v, want %q... naming $FOGCTL_NET_LOCK_DIR", err, want)
 	}
 }

@@ -501,3 +501,113 @@ func currentUser(t *testing.T) string {
 	}
 	return u.Username
 }
+
+// TestNetLockFileOfAnotherOperator runs fogctl as a non-root operator
+// (user nobody) with the lock in a sticky directory every user can write
+// in. A lock file another non-root user made (uid 65533 here) is refused,
+// naming its owner and what to do, before anything is sent: its owner
+// could remove it while the operator held it. Once root's fogctl has run
+// a change the file is root's, and the operator's change goes through; so
+// does it with another operator's file in a directory only the operators'
+// group can write in (mode 2770), as the refusal suggests.
+func TestNetLockFileOfAnotherOperator(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("runs fogctl as user nobody")
+	}
+	fl, nwid, bus, _ := scenario(t)
+	open := func(name string) string { // a directory nobody can reach
+		d, err := os.MkdirTemp("", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(d) })
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	dir := open("fogctl-locks")
+	if err := os.Chmod(dir, 0o777|os.ModeSticky); err != nil {
+		t.Fatal(err)
+	}
+	fl.lockDir = dir
+	t.Setenv("FOGCTL_NET_LOCK_DIR", dir)
+	bin := filepath.Join(open("fogctl-bin"), "fogctl")
+	tok := filepath.Join(filepath.Dir(bin), "token")
+	for src, dst := range map[string]string{testbin.Fogctl(t): bin, fl.fog.TokenFile: tok} {
+		data, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	home := open("fogctl-home")
+	if err := os.Chown(home, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	asNobody := func(ip string, lockDir string) (int, string) {
+		c := exec.Command(bin, "net", "ip", "add", nwid, bus, ip, "--zt-url", fl.fog.URL, "--token-file", tok)
+		c.Env = []string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, "config"), "XDG_STATE_HOME=" + filepath.Join(home, "state"), "KUBECONFIG=" + filepath.Join(home, "kubeconfig"), "PATH=/usr/bin:/bin", "FOGCTL_NET_LOCK_DIR=" + lockDir}
+		c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		var stderr strings.Builder
+		c.Stderr = &stderr
+		err := c.Run()
+		if err != nil && c.ProcessState == nil {
+			t.Fatal(err)
+		}
+		return c.ProcessState.ExitCode(), stderr.String()
+	}
+	lock := fl.lockFile(nwid)
+	if err := os.WriteFile(lock, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(lock, 65533, 65533); err != nil {
+		t.Fatal(err)
+	}
+	before := fl.fog.Requests()
+	code, stderr := asNobody("10.147.15.31", dir)
+	owner := "uid 65533"
+	if u, err := user.LookupId("65533"); err == nil && u.Username != "" {
+		owner = u.Username + " (uid 65533)"
+	}
+	want := "error: change network " + nwid + ": lock " + lock + ": owned by " + owner + ", who could remove it while held and let two fogctl change the network at once;"
+	if code != 1 || !strings.HasPrefix(stderr, want) || !strings.Contains(stderr, "$FOGCTL_NET_LOCK_DIR") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("as nobody, a lock file of uid 65533: exit %d stderr:\n%s\nwant 1 and one line %q... naming $FOGCTL_NET_LOCK_DIR", code, stderr, want)
+	}
+	if n := fl.fog.Requests() - before; n != 0 {
+		t.Errorf("%d requests sent, want none", n)
+	}
+	// Root's fogctl makes the file root's.
+	must(t, fl.ctl(t, false, "ip", "add", nwid, bus, "10.147.15.30"))
+	var st syscall.Stat_t
+	if err := syscall.Stat(lock, &st); err != nil || st.Uid != 0 || st.Mode&0o7777 != 0o644 {
+		t.Errorf("after root's change the lock file is uid %d mode %04o (%v), want root's, 0644", st.Uid, st.Mode&0o7777, err)
+	}
+	if code, stderr := asNobody("10.147.15.31", dir); code != 0 {
+		t.Errorf("as nobody, root's lock file: exit %d stderr:\n%s", code, stderr)
+	}
+	// What the refusal suggests: a directory only the operators' group
+	// can write in, where a lock file of another operator serves.
+	group := open("fogctl-group-locks")
+	if err := os.Chown(group, 0, 65534); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(group, 0o770|os.ModeSetgid); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(group, filepath.Base(lock))
+	if err := os.WriteFile(other, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(other, 65533, 65534); err != nil {
+		t.Fatal(err)
+	}
+	if code, stderr := asNobody("10.147.15.32", group); code != 0 {
+		t.Errorf("as nobody, another operator's lock file in a 2770 directory of their group: exit %d stderr:\n%s", code, stderr)
+	}
+	if l := must(t, fl.ctl(t, false, "ip", "list", nwid, bus)); l.out != "10.147.15.17\t10.147.15.0/24\tyes\n10.147.15.30\t10.147.15.0/24\tyes\n10.147.15.31\t10.147.15.0/24\tyes\n10.147.15.32\t10.147.15.0/24\tyes\n" {
+		t.Errorf("addresses: %q", l.out)
+	}
+}

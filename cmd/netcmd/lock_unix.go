@@ -30,11 +30,15 @@ func lockHost(ctx context.Context, _ func() (string, error), nwid string, wait t
 	if err != nil {
 		return nil, err
 	}
+	anyone, err := anyoneWrites(dir)
+	if err != nil {
+		return nil, err
+	}
 	path := filepath.Join(dir, lockFileName(nwid))
 	start := time.Now()
 	deadline := start.Add(wait)
 	for {
-		f, err := openLockFile(path)
+		f, err := openLockFile(path, anyone)
 		if err != nil {
 			return nil, err
 		}
@@ -51,7 +55,8 @@ func lockHost(ctx context.Context, _ func() (string, error), nwid string, wait t
 		}
 		// The file may have been removed (by its owner or root) and made
 		// anew between our open and our lock: a lock on the old one keeps
-		// no one out. Take the new one.
+		// no one out. Take the new one. Once it is ours, only root or our
+		// own user may remove it (openLockFile), not whoever made it.
 		if same, err := sameFile(f, path); err != nil || !same {
 			_ = syscall.Flock(fd, syscall.LOCK_UN)
 			f.Close()
@@ -114,13 +119,30 @@ func checkLockDir(d string, shared bool) error {
 	return nil
 }
 
+// anyoneWrites reports whether every user may create files in dir (so
+// make the lock file first).
+func anyoneWrites(dir string) (bool, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return false, err
+	}
+	return fi.Mode().Perm()&0o002 != 0, nil
+}
+
 // openLockFile opens the lock file for reading (flock needs no more, so
-// a file another user made serves every user), making it readable by
-// everyone if it does not exist. It never follows a symbolic link, never
-// opens a FIFO or device, and never passes O_CREAT for a file that exists
-// (which Linux's protected_regular refuses, root included, in a sticky
-// directory for a file of another user).
-func openLockFile(path string) (*os.File, error) {
+// a file root made serves every user), making it readable by everyone if
+// it does not exist. It never follows a symbolic link, never opens a FIFO
+// or device, and never passes O_CREAT for a file that exists (which
+// Linux's protected_regular refuses, root included, in a sticky directory
+// for a file of another user).
+//
+// In a directory anyone may write in (anyone), the file must be root's or
+// the caller's: in a sticky directory its owner may remove it, even while
+// another fogctl holds its lock, and the next fogctl would lock a new file
+// and change the network at the same time. Root takes over a file of
+// another user (makes it root's, so its maker may no longer remove it);
+// another user's fogctl refuses it.
+func openLockFile(path string, anyone bool) (*os.File, error) {
 	const flags = syscall.O_RDONLY | syscall.O_NOFOLLOW | syscall.O_NONBLOCK | syscall.O_CLOEXEC
 	for tries := 0; ; tries++ {
 		fd, err := syscall.Open(path, flags, 0)
@@ -150,8 +172,34 @@ func openLockFile(path string) (*os.File, error) {
 			f.Close()
 			return nil, fmt.Errorf("lock %s: it has %d hard links, so it is not fogctl's lock (%s): remove it", path, st.Nlink, ownerOf(st.Uid))
 		}
+		if anyone {
+			if err := ownLockFile(fd, path, st.Uid); err != nil {
+				f.Close()
+				return nil, err
+			}
+		}
 		return f, nil
 	}
+}
+
+// ownLockFile accepts the lock file of uid, open as fd, in a directory
+// anyone may write in: one of root or of the caller, or as root any,
+// which it makes root's.
+func ownLockFile(fd int, path string, uid uint32) error {
+	euid := os.Geteuid()
+	switch {
+	case uid == 0 || int64(uid) == int64(euid):
+		return nil
+	case euid == 0:
+		if err := syscall.Fchown(fd, 0, 0); err != nil {
+			return fmt.Errorf("lock %s: %s, who could remove it while held; making it root's: %w", path, ownerOf(uid), err)
+		}
+		if err := syscall.Fchmod(fd, 0o644); err != nil {
+			return fmt.Errorf("lock %s: %w", path, err)
+		}
+		return nil
+	}
+	return fmt.Errorf("lock %s: %s, who could remove it while held and let two fogctl change the network at once; fogctl takes a lock file in a directory every user can write in only from root or its own user: have root run the change once (fogctl as root makes the file root's), or remove it as its owner or root once no fogctl net is running; where several non-root operators change networks, give all of them, and root under sudo, $%s naming one directory only they can write in (e.g. /run/fogctl, owner root, their group, mode 2770)", path, ownerOf(uid), EnvLockDir)
 }
 
 // lockFileError explains why the lock file could not be opened.

@@ -31,11 +31,16 @@ whole address (pool) list back. Such changes of one network take turns
 across every fogctl on this host, whoever runs it (root through sudo, or
 another operator): an flock of /run/lock/fogctl-net-NWID.lock (/tmp where
 /run/lock is not a shared sticky directory); one waits up to ten
---zt-timeouts, then fails naming the holder's pid and user. A change made
-from another host (another fogctl, zerotier-cli, curl, a web UI) at the
-same moment is not serialised: if it is written between fogctl's write and
-its read-back, fogctl reports a mismatch (exit 1); if it is written between
-fogctl's read and its write, fogctl's write replaces it and fogctl reports
+--zt-timeouts, then fails naming the holder's pid and user. There, a lock
+file's owner could remove it while another holds it, so fogctl takes only
+root's or its own user's (root's fogctl makes another user's root's);
+several non-root operators, and root under sudo, share a
+$FOGCTL_NET_LOCK_DIR only they can write in (e.g. /run/fogctl,
+root:their group, mode 2770). A change made from another host (another
+fogctl, zerotier-cli, curl, a web UI) at the same moment is not
+serialised: if it is written between fogctl's write and its read-back,
+fogctl reports a mismatch (exit 1); if it is written between fogctl's
+read and its write, fogctl's write replaces it and fogctl reports
 success: that change is lost unless its own client reads back after
 fogctl's write. Make address and pool changes from one host.`
 
