@@ -131,6 +131,13 @@ type ParseOptions struct {
 	// are not strings), and reads bytes that are not UTF-8 as U+FFFD. A
 	// recorded run stays showable and resumable.
 	Recorded bool
+	// NoFileDir says filename is not a regular file in a directory of
+	// the user's but a pipe (`fogctl run <(...)`, `cat f | fogctl run
+	// /dev/stdin`): exec nodes without dir: run in fogctl's working
+	// directory, not in /dev or /dev/fd, and a relative dir: is relative
+	// to the working directory. A filename under /dev/ or /proc/ is taken
+	// so without it (a recorded run's, on --resume).
+	NoFileDir bool
 }
 
 // ParseWith is Parse with options.
@@ -138,7 +145,7 @@ func ParseWith(filename string, data []byte, opts ParseOptions) (*Workflow, erro
 	if opts.Recorded && !utf8.Valid(data) {
 		data = bytes.ToValidUTF8(data, []byte("\uFFFD"))
 	}
-	return parseWith(&parser{file: filename, lenient: opts.Recorded}, data)
+	return parseWith(&parser{file: filename, lenient: opts.Recorded, noFileDir: opts.NoFileDir}, data)
 }
 
 func parseWith(p *parser, data []byte) (*Workflow, error) {
@@ -163,8 +170,8 @@ type parser struct {
 	// viaYAML reads JSON with the YAML decoder, as parse did before
 	// jsonDoc; tests and benchmarks compare the two.
 	viaYAML bool
-	// lenient: ParseOptions.Recorded.
-	lenient bool
+	// lenient and noFileDir: ParseOptions.Recorded and NoFileDir.
+	lenient, noFileDir bool
 }
 
 func (p *parser) err() *ValidationError {
@@ -941,11 +948,12 @@ func (p *parser) fogctlNode(w *Workflow, item *yaml.Node, field string) *Node {
 			if d, ok := p.str(v, name, "dir"); ok {
 				nd.Exec.Dir = p.dir(d)
 			}
-		} else {
+		} else if base, ok := p.fileDir(); ok {
 			// The file's own directory, as docker compose resolves paths
 			// against the compose file: argv: [python3, clean.py] runs
-			// the clean.py beside the file from cron ($HOME) too.
-			nd.Exec.Dir, nd.Exec.fileDir = p.dir("."), true
+			// the clean.py beside the file from cron ($HOME) too. A file
+			// read from a pipe has none: fogctl's own ("").
+			nd.Exec.Dir, nd.Exec.fileDir = base, true
 		}
 		for _, f := range []string{"method", "url", "headers"} {
 			if v, ok := set[f]; ok {
@@ -1130,15 +1138,41 @@ func validEnvName(s string) bool {
 // dir resolves an exec node's working directory: a relative one is
 // relative to the directory that holds the workflow file, wherever fogctl
 // runs from (cron's working directory is $HOME); "." is that directory.
+// A file read from a pipe has no directory of its own: a relative dir
+// is relative to fogctl's working directory.
 func (p *parser) dir(d string) string {
 	if filepath.IsAbs(d) {
 		return filepath.Clean(d)
 	}
-	base := filepath.Dir(p.file)
+	base, ok := p.fileDir()
+	if !ok {
+		base = "."
+	}
 	if abs, err := filepath.Abs(base); err == nil {
 		base = abs
 	}
 	return filepath.Join(base, d)
+}
+
+// fileDir returns the absolute directory of the workflow file, false for
+// a file that is not one in a directory (ParseOptions.NoFileDir, or a
+// path under /dev/ or /proc/: /dev/stdin, /dev/fd/63, /proc/self/fd/0).
+func (p *parser) fileDir() (string, bool) {
+	file := p.file
+	if abs, err := filepath.Abs(file); err == nil {
+		file = abs
+	}
+	if p.noFileDir || pseudoFile(file) {
+		return "", false
+	}
+	return filepath.Dir(file), true
+}
+
+// pseudoFile reports whether the absolute path file names a file of the
+// kernel's (a descriptor, a process's file), not one in a directory.
+func pseudoFile(file string) bool {
+	file = filepath.ToSlash(file)
+	return strings.HasPrefix(file, "/dev/") || strings.HasPrefix(file, "/proc/")
 }
 
 func validHeaderName(s string) bool {

@@ -19,19 +19,20 @@ var (
 // device such as /dev/zero, a directory, a socket) is refused before a
 // byte is read, and so is more than limit bytes (an error wrapping
 // errTooLarge), rather than read until memory runs out. The error of a
-// refused file says what it is (fileKind).
-func readCapped(name string, limit int64) ([]byte, error) {
+// refused file says what it is (fileKind). regular says it was a
+// regular file, not a pipe.
+func readCapped(name string, limit int64) (data []byte, regular bool, err error) {
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if t := fi.Mode().Type(); t != 0 && t != fs.ModeNamedPipe {
-		return nil, fmt.Errorf("%w (%s)", errNotFile, fileKind(fi.Mode()))
+		return nil, false, fmt.Errorf("%w (%s)", errNotFile, fileKind(fi.Mode()))
 	}
 	// Read as os.ReadFile does, into one slice: a regular file's size
 	// (+1 to see EOF in the same read), else growing, never past limit+1.
@@ -39,18 +40,19 @@ func readCapped(name string, limit int64) ([]byte, error) {
 	if fi.Mode().IsRegular() {
 		size = int(min(fi.Size(), limit)) + 1
 	}
-	data := make([]byte, 0, size)
+	regular = fi.Mode().IsRegular()
+	data = make([]byte, 0, size)
 	for {
 		n, err := f.Read(data[len(data):cap(data)])
 		data = data[:len(data)+n]
 		if int64(len(data)) > limit {
-			return nil, errTooLarge
+			return nil, false, errTooLarge
 		}
 		if err == io.EOF {
-			return data, nil
+			return data, regular, nil
 		}
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if len(data) == cap(data) {
 			data = append(data, 0)[:len(data)] // grow

@@ -191,11 +191,11 @@ func rerunNodes(f *cmdutil.Factory, resume string, args []string) []string {
 		}
 		wf = prev.Workflow
 	case len(args) == 1:
-		data, err := readWorkflow(args[0])
+		data, popts, err := readWorkflow(args[0])
 		if err != nil {
 			return nil
 		}
-		if wf, err = workflow.Parse(args[0], data); err != nil {
+		if wf, err = workflow.ParseWith(args[0], data, popts); err != nil {
 			return nil
 		}
 	}
@@ -262,10 +262,10 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 // loadJob reads and validates a workflow file. An invalid file lists every
 // problem on stderr and exits 2.
 func loadJob(ios *cmdutil.IOStreams, file string) (Job, error) {
-	data, err := readWorkflow(file)
+	data, popts, err := readWorkflow(file)
 	var wf *workflow.Workflow
 	if err == nil {
-		wf, err = workflow.Parse(file, data)
+		wf, err = workflow.ParseWith(file, data, popts)
 	}
 	if err != nil {
 		return Job{}, invalid(ios, file, err)
@@ -284,13 +284,22 @@ func printWarnings(ios *cmdutil.IOStreams, warnings []workflow.Problem) {
 	}
 }
 
+// pseudoFile reports whether the absolute path file names a file of the
+// kernel's (a descriptor: /dev/stdin, /dev/fd/63, /proc/self/fd/0), not
+// one in a directory.
+func pseudoFile(file string) bool {
+	file = filepath.ToSlash(file)
+	return strings.HasPrefix(file, "/dev/") || strings.HasPrefix(file, "/proc/")
+}
+
 // readWorkflow reads a workflow file whole: a regular file or a pipe of
 // at most workflow.MaxFileSize bytes (readCapped). What it cannot read is
 // one problem naming the file, as validate prints it.
-func readWorkflow(file string) ([]byte, error) {
-	data, err := readCapped(file, workflow.MaxFileSize)
+// opts.NoFileDir is set for a pipe: it has no directory for exec nodes.
+func readWorkflow(file string) ([]byte, workflow.ParseOptions, error) {
+	data, regular, err := readCapped(file, workflow.MaxFileSize)
 	if err == nil {
-		return data, nil
+		return data, workflow.ParseOptions{NoFileDir: !regular}, nil
 	}
 	var msg string
 	var pe *fs.PathError
@@ -304,7 +313,7 @@ func readWorkflow(file string) ([]byte, error) {
 	default:
 		msg = err.Error()
 	}
-	return nil, &workflow.ValidationError{Problems: []workflow.Problem{{File: file, Msg: msg}}}
+	return nil, workflow.ParseOptions{}, &workflow.ValidationError{Problems: []workflow.Problem{{File: file, Msg: msg}}}
 }
 
 // invalid prints every problem of a rejected workflow file and returns the
@@ -337,7 +346,7 @@ func readInput(stdin io.Reader, name string) (json.RawMessage, error) {
 			err = errTooLarge
 		}
 	} else {
-		data, err = readCapped(name, maxInputSize)
+		data, _, err = readCapped(name, maxInputSize)
 	}
 	switch {
 	case errors.Is(err, errNotFile):
@@ -593,8 +602,9 @@ func resumeJob(opts *RunOptions, input json.RawMessage) (Job, error) {
 		}
 	default:
 		// The file as it is now; the copy recorded with the run once
-		// the file is gone.
-		if _, serr := os.Stat(prev.Meta.Workflow); errors.Is(serr, fs.ErrNotExist) {
+		// the file is gone, or when it was a pipe (/dev/stdin,
+		// /dev/fd/63: what they read now is not the run's workflow).
+		if _, serr := os.Stat(prev.Meta.Workflow); errors.Is(serr, fs.ErrNotExist) || pseudoFile(prev.Meta.Workflow) {
 			job = Job{Path: prev.Meta.Workflow, Data: prev.WorkflowData, Workflow: prev.Workflow}
 		} else if job, err = loadJob(opts.IO, prev.Meta.Workflow); err != nil {
 			return Job{}, err
