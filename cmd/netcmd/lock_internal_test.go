@@ -212,3 +212,76 @@ func TestOwnLockFile(t *testing.T) {
 		t.Errorf("another user's file: %v, want %q... naming $FOGCTL_NET_LOCK_DIR", err, want)
 	}
 }
+
+// TestLockHostTakesTheFileThePathNames: a fogctl waiting on the lock file
+// that is removed (by root or its owner) and made anew before it gets the
+// lock takes the new file's lock, not the removed one's, which would keep
+// no one out: the next fogctl then waits for it.
+func TestLockHostTakesTheFileThePathNames(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(EnvLockDir, dir)
+	const nwid = "8056c2e21c000002"
+	path := filepath.Join(dir, lockFileName(nwid))
+	ctx := context.Background()
+	unlockH, err := lockHost(ctx, nil, nwid, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		unlock unlockFunc
+		err    error
+	}
+	got := make(chan result, 1)
+	go func() {
+		u, err := lockHost(ctx, nil, nwid, 10*time.Second)
+		got <- result{u, err}
+	}()
+	// A waits on the file H holds (bounded: 5s).
+	for i := 0; i < 500 && !flockWaited(t, path); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	unlockH()
+	a := <-got
+	if a.err != nil {
+		t.Fatalf("A: %v", a.err)
+	}
+	defer a.unlock()
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("A holds no lock file at %s: %v", path, err)
+	}
+	u, err := lockHost(ctx, nil, nwid, 200*time.Millisecond)
+	if err == nil {
+		u()
+		t.Fatal("B took the lock while A held it: A locked the removed file")
+	}
+	var he *heldError
+	if !errors.As(err, &he) {
+		t.Errorf("B: %v, want it to wait for A and give up", err)
+	}
+}
+
+// flockWaited reports whether /proc/locks shows a process blocked on an
+// flock of path; where there is no /proc/locks, it waits a moment and
+// says yes.
+func flockWaited(t *testing.T, path string) bool {
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil {
+		return false
+	}
+	data, err := os.ReadFile("/proc/locks")
+	if err != nil {
+		time.Sleep(200 * time.Millisecond)
+		return true
+	}
+	file := fmt.Sprintf("%02x:%02x:%d", unix.Major(uint64(st.Dev)), unix.Minor(uint64(st.Dev)), st.Ino)
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 7 && f[1] == "->" && f[2] == "FLOCK" && f[6] == file {
+			return true
+		}
+	}
+	return false
+}
