@@ -5,6 +5,7 @@ package safefile
 import (
 	"io/fs"
 	"os"
+	"strconv"
 )
 
 func owner(fs.FileInfo) (uid, gid int, ok bool) { return 0, 0, false }
@@ -26,3 +27,7 @@ func writeNew(path, content string) error {
 	}
 	return err
 }
+
+func userName(uid int) string { return "uid " + strconv.Itoa(uid) }
+
+func groupName(gid int) string { return "gid " + strconv.Itoa(gid) }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"os/user"
+	"strconv"
 	"syscall"
 )
 
@@ -37,4 +39,23 @@ func canWrite(path string) (bool, error) {
 		return false, nil
 	}
 	return false, err
+}
+
+// userName is a user's name with its uid, or the uid alone:
+// "alice (uid 1000)".
+func userName(uid int) string {
+	id := strconv.Itoa(uid)
+	if u, err := user.LookupId(id); err == nil && u.Username != "" {
+		return u.Username + " (uid " + id + ")"
+	}
+	return "uid " + id
+}
+
+// groupName is a group's name with its gid, or the gid alone.
+func groupName(gid int) string {
+	id := strconv.Itoa(gid)
+	if g, err := user.LookupGroupId(id); err == nil && g.Name != "" {
+		return g.Name + " (gid " + id + ")"
+	}
+	return "gid " + id
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // BackupSuffix names the one backup WriteFile keeps of a file's previous
@@ -60,7 +61,7 @@ func WriteFile(path string, data []byte, perm fs.FileMode) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if existed {
-		if err := keepOwner(tmp, path, st); err != nil {
+		if err := keepOwner(tmp, path, st, mode); err != nil {
 			_ = tmp.Close()
 			cleanup()
 			return err
@@ -125,11 +126,22 @@ func checkWritable(path, target string, st fs.FileInfo) error {
 		path, st.Mode().Perm(), path)
 }
 
-// keepOwner gives tmp, which replaces the file st describes, that file's
-// owner and group, as kubectl keeps them (it writes in place): root
-// editing a user's kubeconfig must not leave it root's, unreadable to the
-// user. A process that may not (not root, another owner) gets an error.
-func keepOwner(tmp *os.File, path string, st fs.FileInfo) error {
+// Warnings is where WriteFile says what it could not keep of a file it
+// replaced (a non-root writer cannot give its new file another owner).
+var Warnings io.Writer = os.Stderr
+
+// keepOwner gives tmp, which replaces the file st describes (with mode),
+// that file's owner and group, as kubectl keeps them (it writes in place):
+// root editing a user's kubeconfig must not leave it root's, unreadable to
+// the user; root failing to (root squashed on NFS, say) is an error.
+//
+// A writer that is not root keeps what it can: the group, when it is a
+// member of it (or the directory is setgid), else its own group. The file
+// is still replaced atomically (not rewritten in place, as kubectl does),
+// and a warning on Warnings names what changed. When the group changes,
+// the group permission bits are cut down to the other users' ones: the
+// writer's group gets no access the file gave it before.
+func keepOwner(tmp *os.File, path string, st fs.FileInfo, mode fs.FileMode) error {
 	uid, gid, ok := owner(st)
 	if !ok {
 		return nil
@@ -142,8 +154,35 @@ func keepOwner(tmp *os.File, path string, st fs.FileInfo) error {
 	if tuid == uid && tgid == gid {
 		return nil
 	}
-	if err := tmp.Chown(uid, gid); err != nil {
-		return fmt.Errorf("write %s: it would lose its owner %d:%d (%v); write it as its owner or as root", path, uid, gid, err)
+	if isRoot() {
+		if err := tmp.Chown(uid, gid); err != nil {
+			return fmt.Errorf("write %s: root could not give the new file its owner and group %s:%s (%w): write it as its owner", path, userName(uid), groupName(gid), err)
+		}
+		return nil
+	}
+	var lost []string
+	if tuid != uid {
+		lost = append(lost, fmt.Sprintf("its owner %s becomes you (%s): only root may give a file to another user; kubectl, which rewrites it in place, keeps the owner",
+			userName(uid), userName(tuid)))
+	}
+	if tgid != gid {
+		if err := tmp.Chown(-1, gid); err == nil {
+			tgid = gid
+		}
+	}
+	if tgid != gid {
+		msg := fmt.Sprintf("its group %s becomes %s, as you are not a member of %s", groupName(gid), groupName(tgid), groupName(gid))
+		if g := mode & 0o070; g != 0 && g != (mode&0o007)<<3 {
+			narrowed := mode&^0o070 | (mode&0o007)<<3
+			if err := tmp.Chmod(narrowed); err != nil {
+				return fmt.Errorf("write %s: %w", path, err)
+			}
+			msg += fmt.Sprintf(", and its mode %04o becomes %04o, so that group gets no access it did not have", mode, narrowed)
+		}
+		lost = append(lost, msg)
+	}
+	if len(lost) > 0 {
+		fmt.Fprintf(Warnings, "warning: %s was replaced: %s\n", path, strings.Join(lost, "; "))
 	}
 	return nil
 }
