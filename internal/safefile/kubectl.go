@@ -89,7 +89,7 @@ func LockKubectl(ctx context.Context, path string, timeout time.Duration) (Unloc
 		return nil, err
 	}
 	abs, err := filepath.Abs(path)
-	if err != nil || abs == real {
+	if err != nil || abs == real || sameLockFile(abs, real) {
 		return unlockReal, nil
 	}
 	unlockLink, err := lockKubectl(ctx, path, max(timeout-time.Since(start), time.Millisecond), nil)
@@ -104,6 +104,27 @@ func LockKubectl(ctx context.Context, path string, timeout time.Duration) (Unloc
 	}
 	return func() { unlockLink(); unlockReal() }, nil
 }
+
+// sameLockFile reports whether the kubeconfigs link and real have one
+// kubectl lock file: the same name in the same directory, reached through
+// different paths (~/.kube a symlink to a directory). Taking the link's
+// would find the real one's, just made, and take it for one a killed
+// fogctl left.
+func sameLockFile(link, real string) bool {
+	if filepath.Base(link) != filepath.Base(real) {
+		return false
+	}
+	a, err := os.Stat(filepath.Dir(link))
+	if err != nil {
+		return false
+	}
+	b, err := os.Stat(filepath.Dir(real))
+	return err == nil && os.SameFile(a, b)
+}
+
+// reclaimed, if not nil, is called with each kubectl lock file that
+// reclaimKubectlLock removes (tests watch it).
+var reclaimed func(lockPath string)
 
 // lockKubectl is LockKubectl; waiting, if not nil, is called once when
 // the first attempt finds kubectl's lock file (tests wait on it).
@@ -173,6 +194,9 @@ func reclaimKubectlLock(lockPath string) (bool, error) {
 	}
 	if err := os.Remove(lockPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return false, fmt.Errorf("remove %s, left by a fogctl that was killed: %w", lockPath, err)
+	}
+	if reclaimed != nil {
+		reclaimed(lockPath)
 	}
 	return true, nil
 }

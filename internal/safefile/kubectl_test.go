@@ -259,3 +259,46 @@ func TestLockKubectlDanglingSymlinkRefused(t *testing.T) {
 		t.Errorf("the symlink's target was created: %v", err)
 	}
 }
+
+// TestLockKubectlSymlinkedDirectoryTakesOneLockFile: with ~/.kube a
+// symlink to a directory, the lock file beside the link is the real
+// file's: LockKubectl takes it once. Before, the link-side attempt found
+// the file just made, took it for a killed fogctl's, removed it and made
+// it again (a moment without a lock, in which a kubectl could start).
+func TestLockKubectlSymlinkedDirectoryTakesOneLockFile(t *testing.T) {
+	base := t.TempDir()
+	realDir := filepath.Join(base, "data")
+	if err := os.Mkdir(realDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(realDir, filepath.Join(base, ".kube")); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(base, ".kube", "config")
+	if err := os.WriteFile(path, []byte("apiVersion: v1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var removed []string
+	reclaimed = func(p string) { removed = append(removed, p) }
+	defer func() { reclaimed = nil }()
+	unlock, err := Lock(context.Background(), path, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	unlockK, err := LockKubectl(context.Background(), path, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(removed) != 0 {
+		t.Errorf("LockKubectl removed %v, its own lock file, as a killed fogctl's", removed)
+	}
+	lp := filepath.Join(realDir, "config.lock")
+	if data, err := os.ReadFile(lp); err != nil || !strings.HasPrefix(string(data), kubectlLockMark) {
+		t.Errorf("lock file while held: %q %v", data, err)
+	}
+	unlockK()
+	if _, err := os.Lstat(lp); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after unlock: %v, want the lock file gone", err)
+	}
+}
