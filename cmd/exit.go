@@ -48,16 +48,18 @@ func Main() ExitCode {
 // registration lasts until the process exits: removing it at exit costs
 // another round trip and gains nothing.
 //
-// A signal ignored when fogctl started (SIGHUP under nohup, SIGINT in a
-// shell's background job) stays ignored: Notify would stop ignoring it.
-// signal.Ignored reads the runtime's mask, no system call.
+// SIGHUP ignored when fogctl started (nohup) stays ignored: Notify would
+// stop ignoring it. signal.Ignored reads the runtime's mask, no system
+// call. SIGINT and SIGTERM are taken even so: a script's `fogctl run ... &`
+// starts with SIGINT ignored (a non-interactive shell's background job),
+// and `kill -INT` must still cancel it, as it did before.
 func cancelOnSignal(cancel context.CancelFunc, sigs ...os.Signal) (ready func()) {
 	registered := make(chan struct{})
 	go func() {
 		ch := make(chan os.Signal, 1)
 		watch := make([]os.Signal, 0, len(sigs))
 		for _, sig := range sigs {
-			if !signal.Ignored(sig) {
+			if sig != syscall.SIGHUP || !signal.Ignored(sig) {
 				watch = append(watch, sig)
 			}
 		}

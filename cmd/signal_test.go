@@ -201,3 +201,35 @@ func TestHangupCancelsRun(t *testing.T) {
 		}
 	})
 }
+
+// TestInterruptCancelsBackgroundRun: a script's `fogctl run ... &` starts
+// with SIGINT ignored (a non-interactive shell's background job), and
+// `kill -INT` still cancels the run: exit 130. With SIGINT kept ignored
+// the run went on to the end, rc=0. The shell line is the reviewer's, but
+// for `sleep 1`, which waits instead until the node has started (fogctl
+// registers its signals before nodes start).
+func TestInterruptCancelsBackgroundRun(t *testing.T) {
+	bin := testbin.Fogctl(t)
+	dir := t.TempDir()
+	wf, pgFile, _ := hupWorkflow(t, dir, "5")
+	script := `"$0" run "$1" --no-tui & P=$!; while [ ! -s "$2" ]; do sleep 0.05; done; kill -INT $P; wait $P; echo rc=$?`
+	c := exec.Command("sh", "-c", script, bin, wf, pgFile)
+	c.Env = append(os.Environ(), "XDG_STATE_HOME="+dir, "NO_COLOR=1")
+	var stderr strings.Builder
+	c.Stderr = &stderr
+	done := make(chan struct{})
+	var out []byte
+	go func() { out, _ = c.Output(); close(done) }()
+	pg := readPID(t, pgFile)
+	t.Cleanup(func() { syscall.Kill(-pg, syscall.SIGKILL) })
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		c.Process.Kill()
+		<-done
+		t.Fatalf("SIGINT did not cancel the background run within 30s; stderr:\n%s", stderr.String())
+	}
+	if !strings.Contains(string(out), "rc=130") {
+		t.Errorf("%s: %s, want rc=130; stderr:\n%s", script, out, stderr.String())
+	}
+}
