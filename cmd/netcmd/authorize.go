@@ -119,15 +119,16 @@ func authorizeRun(ctx context.Context, opts *AuthorizeOptions) error {
 		}
 	}
 	var before []string // the member's addresses before --ip changed them
+	lock := &heldLock{release: func() {}}
 	if opts.IP != "" {
 		// Picking and checking an address reads the member and the
 		// others, then writes the member's whole address list.
 		// Authorizing or deauthorizing alone sends one field: no lock.
-		unlock, err := lockNetwork(ctx, opts.StateDir, c, opts.NetworkID)
+		lock, err = lockNetwork(ctx, opts.StateDir, c, opts.NetworkID)
 		if err != nil {
 			return err
 		}
-		defer unlock()
+		defer lock.unlock()
 		old, err := c.Member(ctx, opts.NetworkID, opts.MemberID)
 		if err != nil {
 			return netErr(err)
@@ -143,6 +144,7 @@ func authorizeRun(ctx context.Context, opts *AuthorizeOptions) error {
 	if err != nil {
 		return netErr(err)
 	}
+	lockErr := lock.kept(opts.NetworkID, "authorized member "+opts.MemberID+" with --ip "+opts.IP, "fogctl net ip list "+opts.NetworkID+" "+opts.MemberID)
 	r := newMemberRecord(m)
 	switch opts.Output {
 	case "json":
@@ -194,5 +196,5 @@ func authorizeRun(ctx context.Context, opts *AuthorizeOptions) error {
 		return fmt.Errorf("member %s of network %s authorized with %s, but the fleet file was not updated: %w (fix it, then record the member again with 'fogctl net authorize %s %s --context CONTEXT')", m.ID, opts.NetworkID, strings.Join(m.IPAssignments, ", "), err, opts.NetworkID, m.ID)
 	}
 	printFleetIPChanges(opts.IO.ErrOut, fl.Path(), m.ID, changes)
-	return nil
+	return lockErr
 }

@@ -120,21 +120,24 @@ func ipRun(ctx context.Context, opts *IPOptions) error {
 	if opts.Verb == "list" {
 		return ipListRun(ctx, c, opts)
 	}
-	unlock, err := lockNetwork(ctx, opts.StateDir, c, opts.NetworkID)
+	lock, err := lockNetwork(ctx, opts.StateDir, c, opts.NetworkID)
 	if err != nil {
 		return err
 	}
-	defer unlock()
+	defer lock.unlock()
 	var m netoverlay.Member
+	did := "added " + opts.IP + " to"
 	switch opts.Verb {
 	case "add":
 		m, err = c.AssignIP(ctx, opts.NetworkID, opts.MemberID, opts.IP)
 	default:
+		did = "removed " + opts.IP + " from"
 		m, err = c.RemoveIP(ctx, opts.NetworkID, opts.MemberID, opts.IP)
 	}
 	if err != nil {
 		return netErr(err)
 	}
+	lockErr := lock.kept(opts.NetworkID, did+" member "+opts.MemberID, "fogctl net ip list "+opts.NetworkID+" "+opts.MemberID)
 	switch opts.Output {
 	case "json":
 		err = cmdutil.PrintJSON(opts.IO.Out, newMemberRecord(m))
@@ -162,7 +165,10 @@ func ipRun(ctx context.Context, opts *IPOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "✓ Removed %s from member %s of network %s (%s)\n", ip, m.ID, opts.NetworkID, now)
 		removed = ip
 	}
-	return ipFollowFleet(ctx, opts, m, ip, removed)
+	if err := ipFollowFleet(ctx, opts, m, ip, removed); err != nil {
+		return err
+	}
+	return lockErr
 }
 
 // ipFollowFleet brings the overlay IP the fleet file records for the

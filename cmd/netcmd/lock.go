@@ -25,6 +25,33 @@ const EnvLockDir = "FOGCTL_NET_LOCK_DIR"
 // unlockFunc releases a lock taken with lockNetwork; safe to call twice.
 type unlockFunc func()
 
+// heldLock is a network's lock, held.
+type heldLock struct {
+	release unlockFunc
+	// lost, when not nil, says whether the lock file was removed or
+	// replaced while held: nil when it was not.
+	lost func() error
+}
+
+// unlock releases the lock; safe to call twice.
+func (l *heldLock) unlock() { l.release() }
+
+// kept returns an error when, after a change was sent, the lock file
+// turned out removed or replaced while the change held it (by root or
+// its owner; see openLockFile): another fogctl may have taken the new
+// file's lock and changed the network at the same time. did says what
+// was sent, check how to look.
+func (l *heldLock) kept(nwid, did, check string) error {
+	if l.lost == nil {
+		return nil
+	}
+	err := l.lost()
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s, but %v: another fogctl may have changed network %s at the same time, and one of the changes may be lost: check with '%s'", did, err, nwid, check)
+}
+
 // lockNetwork serialises, among the fogctl processes of this host (the fog
 // server, where operators run `fogctl net`), whoever runs them (an
 // operator, root through sudo, another operator with other state and
@@ -47,28 +74,28 @@ type unlockFunc func()
 // user's state directory, shared by that user's processes only.
 //
 // nwid must be a valid network id.
-func lockNetwork(ctx context.Context, stateDir func() (string, error), c *netoverlay.Client, nwid string) (unlockFunc, error) {
+func lockNetwork(ctx context.Context, stateDir func() (string, error), c *netoverlay.Client, nwid string) (*heldLock, error) {
 	wait := lockWaitRequests * c.Timeout
 	if c.Timeout <= 0 {
 		wait = lockWaitRequests * netoverlay.DefaultTimeout
 	}
 	nwid = strings.ToLower(nwid)
-	unlock, err := lockHost(ctx, stateDir, nwid, wait)
+	l, err := lockHost(ctx, stateDir, nwid, wait)
 	if err != nil {
 		return nil, fmt.Errorf("change network %s: %w", nwid, err)
 	}
-	return unlock, nil
+	return l, nil
 }
 
 // LockNetwork is lockNetwork for the other commands that change a
 // network's members (the dashboard's authorize): the same lock, so they
 // take turns with `fogctl net`.
 func LockNetwork(ctx context.Context, stateDir func() (string, error), c *netoverlay.Client, nwid string) (func(), error) {
-	unlock, err := lockNetwork(ctx, stateDir, c, nwid)
+	l, err := lockNetwork(ctx, stateDir, c, nwid)
 	if err != nil {
 		return nil, err
 	}
-	return unlock, nil
+	return l.unlock, nil
 }
 
 // lockFileName is the name of a network's lock file in the lock directory.

@@ -161,11 +161,11 @@ func TestLockFileMadeByAnotherUser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("A: %v", err)
 	}
-	defer unlockA()
+	defer unlockA.unlock()
 	rmErr := asNobody(`rm -f "$1"`)
 	unlockB, err := lockHost(ctx, nil, nwid, 200*time.Millisecond)
 	if err == nil {
-		unlockB()
+		unlockB.unlock()
 		t.Fatalf("B took the lock while A held it (nobody's rm: %v)", rmErr)
 	}
 	var he *heldError
@@ -228,8 +228,8 @@ func TestLockHostTakesTheFileThePathNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	type result struct {
-		unlock unlockFunc
-		err    error
+		lock *heldLock
+		err  error
 	}
 	got := make(chan result, 1)
 	go func() {
@@ -243,18 +243,18 @@ func TestLockHostTakesTheFileThePathNames(t *testing.T) {
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
-	unlockH()
+	unlockH.unlock()
 	a := <-got
 	if a.err != nil {
 		t.Fatalf("A: %v", a.err)
 	}
-	defer a.unlock()
+	defer a.lock.unlock()
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("A holds no lock file at %s: %v", path, err)
 	}
 	u, err := lockHost(ctx, nil, nwid, 200*time.Millisecond)
 	if err == nil {
-		u()
+		u.unlock()
 		t.Fatal("B took the lock while A held it: A locked the removed file")
 	}
 	var he *heldError

@@ -16,7 +16,7 @@ import (
 // lockHost falls back, where flock(2) and a shared sticky directory are
 // not to be had, to a lock in the user's state directory: it serialises
 // that user's fogctl processes only.
-func lockHost(ctx context.Context, stateDir func() (string, error), nwid string, wait time.Duration) (unlockFunc, error) {
+func lockHost(ctx context.Context, stateDir func() (string, error), nwid string, wait time.Duration) (*heldLock, error) {
 	dir := os.Getenv(EnvLockDir)
 	if dir == "" {
 		d, err := stateDir()
@@ -36,5 +36,5 @@ func lockHost(ctx context.Context, stateDir func() (string, error), nwid string,
 	if err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
-	return unlockFunc(unlock), nil
+	return &heldLock{release: unlockFunc(unlock)}, nil
 }

@@ -611,3 +611,58 @@ func TestNetLockFileOfAnotherOperator(t *testing.T) {
 		t.Errorf("addresses: %q", l.out)
 	}
 }
+
+// TestNetChangeSaysItsLockWasRemoved: when the lock file is removed while
+// a change holds it (root or its owner can), another fogctl may make and
+// lock a new one and change the network at the same time. The change,
+// already sent, then fails (exit 1) saying so and how to check, instead
+// of reporting success alone.
+func TestNetChangeSaysItsLockWasRemoved(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		args  func(nwid, bus, pending string) []string
+		did   func(nwid, bus, pending string) string
+		check func(nwid, bus, pending string) string
+	}{{
+		name:  "ip add",
+		args:  func(nwid, bus, _ string) []string { return []string{"ip", "add", nwid, bus, "10.147.15.30"} },
+		did:   func(_, bus, _ string) string { return "added 10.147.15.30 to member " + bus },
+		check: func(nwid, bus, _ string) string { return "fogctl net ip list " + nwid + " " + bus },
+	}, {
+		name:  "authorize --ip",
+		args:  func(nwid, _, pending string) []string { return []string{"authorize", nwid, pending, "--ip", "auto"} },
+		did:   func(_, _, pending string) string { return "authorized member " + pending + " with --ip auto" },
+		check: func(nwid, _, pending string) string { return "fogctl net ip list " + nwid + " " + pending },
+	}, {
+		name:  "pool add",
+		args:  func(nwid, _, _ string) []string { return []string{"pool", "add", nwid, "10.147.16.0/24"} },
+		did:   func(_, _, _ string) string { return "added pool 10.147.16.0/24" },
+		check: func(nwid, _, _ string) string { return "fogctl net show " + nwid },
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			fl, nwid, bus, pending := scenario(t)
+			lock := fl.lockFile(nwid)
+			var mu sync.Mutex
+			var removed error = os.ErrInvalid // not yet
+			proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				if r.Method == "POST" && removed == os.ErrInvalid {
+					removed = os.Remove(lock) // as root or the file's owner could
+				}
+				mu.Unlock()
+				fl.fog.Node.ServeHTTP(w, r)
+			}))
+			t.Cleanup(proxy.Close)
+			r := fl.run(t, false, append(append([]string{"net"}, tc.args(nwid, bus, pending)...), "--zt-url", proxy.URL, "--token-file", fl.fog.TokenFile)...)
+			mu.Lock()
+			defer mu.Unlock()
+			if removed != nil {
+				t.Fatalf("the lock file was not removed during the change: %v", removed)
+			}
+			want := "error: " + tc.did(nwid, bus, pending) + ", but the lock file " + lock + " was removed or replaced while this change held it: another fogctl may have changed network " + nwid + " at the same time, and one of the changes may be lost: check with '" + tc.check(nwid, bus, pending) + "'\n"
+			if r.code != 1 || !strings.HasPrefix(r.err, "✓ ") || !strings.HasSuffix(r.err, want) {
+				t.Errorf("exit %d stderr:\n%s\nwant 1, the change's ✓ line(s), then:\n%s", r.code, r.err, want)
+			}
+		})
+	}
+}

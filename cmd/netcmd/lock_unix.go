@@ -25,7 +25,7 @@ var lockDirs = []string{"/run/lock", "/tmp"}
 
 // lockHost takes the host-wide lock of network nwid (see lockNetwork),
 // waiting at most wait or until ctx ends.
-func lockHost(ctx context.Context, _ func() (string, error), nwid string, wait time.Duration) (unlockFunc, error) {
+func lockHost(ctx context.Context, _ func() (string, error), nwid string, wait time.Duration) (*heldLock, error) {
 	dir, err := lockDir()
 	if err != nil {
 		return nil, err
@@ -66,13 +66,24 @@ func lockHost(ctx context.Context, _ func() (string, error), nwid string, wait t
 			continue
 		}
 		done := false
-		return func() {
-			if done {
-				return
-			}
-			done = true
-			_ = syscall.Flock(fd, syscall.LOCK_UN)
-			f.Close()
+		return &heldLock{
+			release: func() {
+				if done {
+					return
+				}
+				done = true
+				_ = syscall.Flock(fd, syscall.LOCK_UN)
+				f.Close()
+			},
+			lost: func() error {
+				if done {
+					return nil
+				}
+				if same, err := sameFile(f, path); err == nil && same {
+					return nil
+				}
+				return fmt.Errorf("the lock file %s was removed or replaced while this change held it", path)
+			},
 		}, nil
 	}
 }

@@ -72,22 +72,23 @@ func poolRun(ctx context.Context, opts *PoolOptions) error {
 	if err != nil {
 		return err
 	}
-	unlock, err := lockNetwork(ctx, opts.StateDir, c, opts.NetworkID)
+	lock, err := lockNetwork(ctx, opts.StateDir, c, opts.NetworkID)
 	if err != nil {
 		return err
 	}
-	defer unlock()
+	defer lock.unlock()
+	check := "fogctl net show " + opts.NetworkID
 	pool := netoverlay.PoolFor(p)
 	if opts.Remove {
 		if _, err := c.RemovePool(ctx, opts.NetworkID, opts.CIDR); err != nil {
 			return netErr(err)
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "✓ Removed %s from network %s (pool %s-%s and its route); members keep addresses already assigned\n", p, opts.NetworkID, pool.Start, pool.End)
-		return nil
+		return lock.kept(opts.NetworkID, "removed pool "+opts.CIDR, check)
 	}
 	if _, err := c.AddPool(ctx, opts.NetworkID, opts.CIDR); err != nil {
 		return netErr(err)
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "✓ Added %s to network %s (pool %s-%s, route %s)\n", p, opts.NetworkID, pool.Start, pool.End, p)
-	return nil
+	return lock.kept(opts.NetworkID, "added pool "+opts.CIDR, check)
 }
