@@ -3,11 +3,13 @@ package runcmd_test
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/fogctl/fogctl/internal/testbin"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -166,6 +168,36 @@ func TestRunJSONMatchesRunsShow(t *testing.T) {
 	}
 	if ran["resumedFrom"] != first || ran["input"].(map[string]any)["night"] != "2026-11-23" {
 		t.Errorf("run -o json: resumedFrom %v, input %v", ran["resumedFrom"], ran["input"])
+	}
+
+	// A plain run of a file given by a relative path: "file" is the
+	// absolute path in both (run -o json said "sub/wf.yaml").
+	root := filepath.Dir(filepath.Dir(wf))
+	rel, err := filepath.Rel(root, wf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := exec.Command(testbin.Fogctl(t), "run", rel, "-o", "json")
+	c.Dir = root
+	c.Env = append(os.Environ(), "XDG_STATE_HOME="+state, "NO_COLOR=1")
+	plainOut, _ := c.Output()
+	var plain map[string]any
+	if err := json.Unmarshal(plainOut, &plain); err != nil {
+		t.Fatalf("run %s -o json: %v:\n%s", rel, err, plainOut)
+	}
+	shown, stderr, code = fogctl(t, state, "runs", "show", plain["id"].(string), "-o", "json")
+	if code != 0 {
+		t.Fatalf("runs show: exit %d; stderr:\n%s", code, stderr)
+	}
+	rec = nil
+	if err := json.Unmarshal([]byte(shown), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(rec, plain); diff != "" {
+		t.Errorf("run %s -o json differs from runs show -o json (-show +run):\n%s", rel, diff)
+	}
+	if plain["file"] != wf {
+		t.Errorf("run %s -o json: file %v, want %s", rel, plain["file"], wf)
 	}
 }
 

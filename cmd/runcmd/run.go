@@ -450,6 +450,11 @@ func Execute(ctx context.Context, opts *RunOptions, job Job) (runID string, err 
 		// The final record, printed when the run ends: the only
 		// printer that needs every input and output in memory.
 		record = workflow.NewRecord(job.Workflow, runID)
+		if job.Path != "" {
+			// The file as recorded, absolute, as runs show prints it;
+			// the parser's is the path as given (sub/wf.yaml).
+			record.File = job.Path
+		}
 		for ev := range events {
 			follow(ev)
 			record.Apply(ev)
