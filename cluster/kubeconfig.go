@@ -263,7 +263,7 @@ func (f *kfile) adopt(data []byte, doc *yaml.Node) error {
 				}
 			}
 		case "current-context":
-			if val.Kind != yaml.ScalarNode {
+			if deref(val).Kind != yaml.ScalarNode {
 				return &FileError{File: f.path, Line: val.Line, Msg: "current-context must be a string"}
 			}
 		}
@@ -511,16 +511,67 @@ func (e *NotFoundError) Error() string {
 }
 
 // mapGet returns the value of key in mapping m, or nil. A YAML alias
-// (context: *x) is read as the node it names, as kubectl reads it; edits
-// go through kfile.own, which gives the entry a copy of its own first.
-func mapGet(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
+// (context: *x) is read as the node it names, and a merge key
+// (context: {<<: *base, namespace: prod}) brings in the keys of the
+// mapping, or list of mappings, it names, as kubectl reads them: m's own
+// keys win, then the merged mappings' in order. Edits go through kfile.own,
+// which gives the entry a copy of its own first.
+func mapGet(m *yaml.Node, key string) *yaml.Node { return mapGetDepth(m, key, 0) }
+
+// maxMergeDepth bounds how deep merge keys are followed (a cycle of
+// aliases cannot be written in YAML, but a deep chain can).
+const maxMergeDepth = 32
+
+func mapGetDepth(m *yaml.Node, key string, depth int) *yaml.Node {
+	m = deref(m)
+	if m == nil || m.Kind != yaml.MappingNode || depth > maxMergeDepth {
 		return nil
 	}
+	merges := 0
 	for i := 0; i+1 < len(m.Content); i += 2 {
+		if isMergeKey(m.Content[i]) {
+			merges++
+			continue
+		}
 		if m.Content[i].Value == key {
 			return deref(m.Content[i+1])
 		}
+	}
+	for i := 0; merges > 0 && i+1 < len(m.Content); i += 2 {
+		if !isMergeKey(m.Content[i]) {
+			continue
+		}
+		for _, src := range mergeSources(m.Content[i+1]) {
+			if v := mapGetDepth(src, key, depth+1); v != nil {
+				return v
+			}
+		}
+	}
+	return nil
+}
+
+// isMergeKey reports whether k is the YAML merge key <<.
+func isMergeKey(k *yaml.Node) bool {
+	return k.Kind == yaml.ScalarNode && k.Value == "<<" && k.ShortTag() == "!!merge"
+}
+
+// mergeSources returns the mappings the value of a merge key names: one
+// mapping, or a list of them (the first wins).
+func mergeSources(v *yaml.Node) []*yaml.Node {
+	v = deref(v)
+	switch {
+	case v == nil:
+		return nil
+	case v.Kind == yaml.MappingNode:
+		return []*yaml.Node{v}
+	case v.Kind == yaml.SequenceNode:
+		var out []*yaml.Node
+		for _, c := range v.Content {
+			if c = deref(c); c != nil && c.Kind == yaml.MappingNode {
+				out = append(out, c)
+			}
+		}
+		return out
 	}
 	return nil
 }

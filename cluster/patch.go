@@ -253,6 +253,7 @@ func (f *kfile) own(m *yaml.Node, key string) *yaml.Node {
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil
 	}
+	f.expandMerges(m)
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value != key {
 			continue
@@ -268,6 +269,59 @@ func (f *kfile) own(m *yaml.Node, key string) *yaml.Node {
 		return v
 	}
 	return nil
+}
+
+// expandMerges replaces the merge keys (<<) of mapping m by copies of the
+// keys they bring in that m does not set itself (see mapGet), so that an
+// edit of m changes m alone and its keys can be set or deleted one by one.
+// The file is then re-encoded.
+func (f *kfile) expandMerges(m *yaml.Node) {
+	has := false
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if isMergeKey(m.Content[i]) {
+			has = true
+			break
+		}
+	}
+	if !has {
+		return
+	}
+	seen := map[string]bool{}
+	var out []*yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if k := m.Content[i]; !isMergeKey(k) {
+			seen[k.Value] = true
+			out = append(out, k, m.Content[i+1])
+		}
+	}
+	var add func(src *yaml.Node, depth int)
+	add = func(src *yaml.Node, depth int) {
+		if depth > maxMergeDepth {
+			return
+		}
+		for i := 0; i+1 < len(src.Content); i += 2 {
+			if k := src.Content[i]; !isMergeKey(k) && !seen[k.Value] {
+				seen[k.Value] = true
+				out = append(out, copyNode(k), copyNode(src.Content[i+1]))
+			}
+		}
+		for i := 0; i+1 < len(src.Content); i += 2 {
+			if isMergeKey(src.Content[i]) {
+				for _, s := range mergeSources(src.Content[i+1]) {
+					add(s, depth+1)
+				}
+			}
+		}
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if isMergeKey(m.Content[i]) {
+			for _, s := range mergeSources(m.Content[i+1]) {
+				add(s, 1)
+			}
+		}
+	}
+	m.Content = out
+	f.reencode = true
 }
 
 // unshare replaces every alias in the file of an anchor within n by a
@@ -339,7 +393,9 @@ func scalarText(v string, double bool) string {
 // setKey sets key in mapping m to the string v, adding the key after the
 // mapping's last entry when it is missing.
 func (f *kfile) setKey(m *yaml.Node, key, v string) {
-	if n := mapGet(m, key); n != nil {
+	// own, not mapGet: an alias (current-context: *x) or a merged key
+	// must not be changed where it is defined, for everyone using it.
+	if n := f.own(m, key); n != nil {
 		if n.Kind == yaml.ScalarNode {
 			if n.Value == v && n.Tag != "!!null" {
 				return
@@ -381,6 +437,7 @@ func (f *kfile) insertPair(m, k, val *yaml.Node, text string) {
 
 // deleteKey removes key from mapping m.
 func (f *kfile) deleteKey(m *yaml.Node, key string) {
+	f.expandMerges(m) // a key merged in goes too
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value != key {
 			continue
