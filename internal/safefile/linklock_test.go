@@ -117,3 +117,34 @@ func TestLockDanglingSymlinkCreatesNothing(t *testing.T) {
 		t.Errorf("the symlink's target: %v, want it not created", err)
 	}
 }
+
+// TestLockKubectlReclaimsAfterAKillBetweenLinkAndUnlink: a fogctl killed
+// after linking config.lock.fogctl-new to config.lock and before removing
+// the former leaves a lock file with two links, both its own: it is still
+// reclaimed at once, not refused as a planted hard link.
+func TestLockKubectlReclaimsAfterAKillBetweenLinkAndUnlink(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config")
+	lp := path + KubectlLockSuffix
+	if err := os.WriteFile(lp+kubectlLockNew, []byte(kubectlLockMark+"999999 2026-01-01T00:00:00Z fogctl\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(lp+kubectlLockNew, lp); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := Lock(context.Background(), path, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	waited := false
+	unlockK, err := lockKubectl(context.Background(), path, 30*time.Second, func() { waited = true })
+	if err != nil || waited {
+		t.Fatalf("LockKubectl = %v (waited %v), want the killed fogctl's lock file reclaimed at once", err, waited)
+	}
+	unlockK()
+	for _, p := range []string{lp, lp + kubectlLockNew} {
+		if _, err := os.Lstat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s after unlock: %v, want it gone", filepath.Base(p), err)
+		}
+	}
+}
