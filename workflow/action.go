@@ -130,39 +130,27 @@ func bodyExcerpt(data []byte) string {
 
 // runExec runs a.Argv with in on stdin; stdout must be JSON.
 func runExec(ctx context.Context, a *ExecAction, in []byte) ([]byte, string, error) {
-	dir := a.Dir
-	if dir != "" {
-		// Else a missing dir reads as a missing program: the child's
-		// chdir fails with the error exec reports for argv[0].
-		fi, err := os.Stat(dir)
+	cmd, stdout, stderr := execCommand(ctx, a, in, a.Dir)
+	err := cmd.Start()
+	if err != nil && a.Dir != "" && ctx.Err() == nil {
+		// Nothing ran. A missing dir reads as a missing program (the
+		// child's chdir fails with the error exec reports for argv[0]),
+		// so the dir is looked at now, not before every attempt.
+		fi, serr := os.Stat(a.Dir)
 		switch {
-		case a.fileDir && (err != nil || !fi.IsDir()):
-			dir = "" // the file's directory is gone: fogctl's own
-		case err != nil:
-			return nil, "", fmt.Errorf("dir: %w", err)
+		case a.fileDir && (serr != nil || !fi.IsDir()):
+			// The file's directory is gone: fogctl's own.
+			cmd, stdout, stderr = execCommand(ctx, a, in, "")
+			err = cmd.Start()
+		case serr != nil:
+			return nil, "", fmt.Errorf("dir: %w", serr)
 		case !fi.IsDir():
-			return nil, "", fmt.Errorf("dir %s is not a directory", dir)
+			return nil, "", fmt.Errorf("dir %s is not a directory", a.Dir)
 		}
 	}
-	cmd := exec.CommandContext(ctx, a.Argv[0], a.Argv[1:]...)
-	cmd.Dir = dir
-	if len(a.Env) > 0 {
-		// Later entries win over fogctl's own: exec keeps the last of a
-		// duplicated name.
-		cmd.Env = os.Environ()
-		for _, k := range slices.Sorted(maps.Keys(a.Env)) {
-			cmd.Env = append(cmd.Env, k+"="+a.Env[k])
-		}
+	if err == nil {
+		err = cmd.Wait()
 	}
-	cmd.Stdin = bytes.NewReader(in)
-	var stdout capWriter
-	stdout.max = MaxResponse
-	var stderr tailWriter
-	cmd.Stdout = &stdout
-	cmd.Stderr = &stderr
-	cmd.WaitDelay = time.Second
-	setProcessGroup(cmd)
-	err := cmd.Run()
 	killGroup(cmd)
 	errText := stderr.String()
 	if err != nil {
@@ -190,6 +178,28 @@ func runExec(ctx context.Context, a *ExecAction, in []byte) ([]byte, string, err
 		return nil, errText, fmt.Errorf("stdout is not JSON: %s", bodyExcerpt(out))
 	}
 	return out, errText, nil
+}
+
+// execCommand builds the command that runs a.Argv in dir with in on stdin.
+func execCommand(ctx context.Context, a *ExecAction, in []byte, dir string) (*exec.Cmd, *capWriter, *tailWriter) {
+	cmd := exec.CommandContext(ctx, a.Argv[0], a.Argv[1:]...)
+	cmd.Dir = dir
+	if len(a.Env) > 0 {
+		// Later entries win over fogctl's own: exec keeps the last of a
+		// duplicated name.
+		cmd.Env = os.Environ()
+		for _, k := range slices.Sorted(maps.Keys(a.Env)) {
+			cmd.Env = append(cmd.Env, k+"="+a.Env[k])
+		}
+	}
+	cmd.Stdin = bytes.NewReader(in)
+	stdout := &capWriter{max: MaxResponse}
+	stderr := &tailWriter{}
+	cmd.Stdout = stdout
+	cmd.Stderr = stderr
+	cmd.WaitDelay = time.Second
+	setProcessGroup(cmd)
+	return cmd, stdout, stderr
 }
 
 func lastLine(s string) string {

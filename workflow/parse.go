@@ -172,6 +172,11 @@ type parser struct {
 	viaYAML bool
 	// lenient and noFileDir: ParseOptions.Recorded and NoFileDir.
 	lenient, noFileDir bool
+	// base is fileDir's result, worked out once per parse (filepath.Abs
+	// of a relative path calls os.Getwd: two stats) when the first exec
+	// node needs it.
+	base             string
+	baseOK, baseDone bool
 }
 
 func (p *parser) err() *ValidationError {
@@ -1146,26 +1151,34 @@ func (p *parser) dir(d string) string {
 	}
 	base, ok := p.fileDir()
 	if !ok {
-		base = "."
-	}
-	if abs, err := filepath.Abs(base); err == nil {
-		base = abs
+		base = p.workDir()
 	}
 	return filepath.Join(base, d)
+}
+
+// workDir is fogctl's working directory, absolute ("." if unknown).
+func (p *parser) workDir() string {
+	if wd, err := os.Getwd(); err == nil {
+		return wd
+	}
+	return "."
 }
 
 // fileDir returns the absolute directory of the workflow file, false for
 // a file that is not one in a directory (ParseOptions.NoFileDir, or a
 // path under /dev/ or /proc/: /dev/stdin, /dev/fd/63, /proc/self/fd/0).
 func (p *parser) fileDir() (string, bool) {
-	file := p.file
-	if abs, err := filepath.Abs(file); err == nil {
-		file = abs
+	if !p.baseDone {
+		p.baseDone = true
+		file := p.file
+		if abs, err := filepath.Abs(file); err == nil {
+			file = abs
+		}
+		if !p.noFileDir && !pseudoFile(file) {
+			p.base, p.baseOK = filepath.Dir(file), true
+		}
 	}
-	if p.noFileDir || pseudoFile(file) {
-		return "", false
-	}
-	return filepath.Dir(file), true
+	return p.base, p.baseOK
 }
 
 // pseudoFile reports whether the absolute path file names a file of the
