@@ -951,7 +951,7 @@ func (p *parser) fogctlNode(w *Workflow, item *yaml.Node, field string) *Node {
 		}
 		if v, ok := set["dir"]; ok {
 			if d, ok := p.str(v, name, "dir"); ok {
-				nd.Exec.Dir = p.dir(d)
+				nd.Exec.Dir, nd.Exec.written = p.dir(d), d
 			}
 		} else if base, ok := p.fileDir(); ok {
 			// The file's own directory, as docker compose resolves paths

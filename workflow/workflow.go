@@ -113,6 +113,21 @@ type ExecAction struct {
 	// file's dir:. When it is gone (--resume from a recorded copy of a
 	// file whose directory was removed) the node runs in fogctl's own.
 	fileDir bool
+	// written is dir: as the file gives it, before it is resolved.
+	written string
+}
+
+// DirWritten is the dir: as the workflow file gives it (a relative one
+// not resolved), "" when it gives none; Dir for a workflow not parsed
+// from a file. A file moved elsewhere has the same DirWritten, another Dir.
+func (a *ExecAction) DirWritten() string {
+	switch {
+	case a.fileDir:
+		return ""
+	case a.written != "":
+		return a.written
+	}
+	return a.Dir
 }
 
 // Node returns the node called name, or nil.

@@ -63,7 +63,9 @@ func nodeDiff(a, b *workflow.Node) []string {
 	if ea != nil && eb != nil {
 		add("argv", slices.Equal(ea.Argv, eb.Argv))
 		add("env", maps.Equal(ea.Env, eb.Env))
-		add("dir", ea.Dir == eb.Dir)
+		// As written: a file moved elsewhere (--resume ID FILE) changes
+		// the directory a node without dir: runs in, not its definition.
+		add("dir", ea.DirWritten() == eb.DirWritten())
 	}
 	if len(f) == 0 && !reflect.DeepEqual(definition(a), definition(b)) {
 		f = append(f, "definition") // a field this list does not know yet
@@ -76,6 +78,11 @@ func nodeDiff(a, b *workflow.Node) []string {
 func definition(n *workflow.Node) map[string]any {
 	c := *n
 	c.Timeout, c.Retries, c.Backoff, c.Line = 0, 0, 0, 0
+	if c.Exec != nil {
+		e := *c.Exec
+		e.Dir = e.DirWritten()
+		c.Exec = &e
+	}
 	data, _ := json.Marshal(&c)
 	var m map[string]any
 	json.Unmarshal(data, &m)
