@@ -211,6 +211,11 @@ func joinDetail(a, b string) string {
 // escape sequence must not set a terminal's title or colours), and its
 // newlines and tabs become spaces.
 func oneLine(s string) string {
+	if strings.IndexByte(s, '\r') >= 0 {
+		// A CR (a Windows program's CRLF, a progress line) is white
+		// space here, as it was before SafeText, not a visible \x0d.
+		s = strings.ReplaceAll(s, "\r", "\n")
+	}
 	s = workflow.SafeText(s)
 	if !strings.ContainsAny(s, "\t\n") {
 		return s

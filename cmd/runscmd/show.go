@@ -165,6 +165,11 @@ func took(tty bool, start, end time.Time) string {
 // become spaces. Errors come from nodes: an exec node's stderr, an HTTP
 // response.
 func oneLine(s string) string {
+	if strings.IndexByte(s, '\r') >= 0 {
+		// A CR (a Windows program's CRLF, a progress line) is white
+		// space here, as it was before SafeText, not a visible \x0d.
+		s = strings.ReplaceAll(s, "\r", "\n")
+	}
 	s = workflow.SafeText(s)
 	if !strings.ContainsAny(s, "\t\n") {
 		return s
