@@ -22,7 +22,7 @@ spec:
     kind: exec
     argv: [sh, -c, 'printf "\033]0;pwned\007\033[31mred\rboom\n" >&2; exit 1']
 `, nil)
-	const shown = `\x1b]0;pwned\x07\x1b[31mred\x0dboom`
+	const shown = `\x1b]0;pwned\x07\x1b[31mred boom` // CR: white space on one line
 	for _, tty := range []bool{false, true} {
 		f, _, out, errOut := testFactory(t, tty)
 		if code := run(t, f, "run", wf); code != 1 {
