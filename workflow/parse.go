@@ -241,7 +241,7 @@ func (p *parser) parse(data []byte) *Workflow {
 		if err == io.EOF {
 			err = nil // empty file: reported below
 		}
-		if err == nil {
+		if err == nil && !p.lenient { // fogctl read the first document once
 			var next yaml.Node
 			switch err2 := dec.Decode(&next); {
 			case err2 == io.EOF:

@@ -24,6 +24,10 @@ func TestParseRecorded(t *testing.T) {
 	if w.Node("fetch,raw") == nil || len(w.Node("b").Dependencies) != 1 || len(w.Nodes) != 3 {
 		t.Errorf("nodes: %+v", w.Nodes)
 	}
+	// fogctl once read the first of several YAML documents.
+	if w, err := ParseWith("/w/two.yaml", []byte("nodes:\n  - {name: a, action: GET, url: \"http://127.0.0.1:1/\"}\n---\nnodes: 3\n"), ParseOptions{Recorded: true}); err != nil || len(w.Nodes) != 1 {
+		t.Errorf("ParseWith Recorded of two documents: %v, want the first's node", err)
+	}
 	// What the recorded parse still rejects: a file no fogctl ran.
 	for _, bad := range []string{"nodes: 3\n", "apiVersion: fogctl.io/v1alpha1\nkind: Workflow\nspec:\n  nodes:\n    - name: a\n      kind: nope\n"} {
 		if _, err := ParseWith("/w/bad.yaml", []byte(bad), ParseOptions{Recorded: true}); err == nil || !strings.Contains(err.Error(), "/w/bad.yaml") {
