@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -200,5 +202,54 @@ func TestSuccessors(t *testing.T) {
 	}
 	if next, last, _ = s.Successors(c); len(next) != 0 || last.ID != "" {
 		t.Errorf("successors of c: %v, last %q; want none", next, last.ID)
+	}
+}
+
+// TestClaimOneHolder: claims taken and released at once by 8 goroutines
+// (flock locks are per open file, so they exclude each other as
+// processes do) are never held by two at a time: Release removes the
+// file while it still holds the lock, and a claim that locked a removed
+// file takes the new one instead.
+func TestClaimOneHolder(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, data := noopWorkflow(t, 1)
+	r, err := s.Create(Meta{Workflow: "/w/one.yaml", Nodes: 1}, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Close(false); err != nil {
+		t.Fatal(err)
+	}
+	var held, most, got atomic.Int32
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 300 {
+				c, err := s.Claim(r.ID())
+				if errors.Is(err, ErrBusy) {
+					continue
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				n := held.Add(1)
+				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+				}
+				got.Add(1)
+				time.Sleep(20 * time.Microsecond) // held a while, as a resume holds it
+				held.Add(-1)
+				c.Release()
+			}
+		}()
+	}
+	wg.Wait()
+	if most.Load() != 1 || got.Load() == 0 {
+		t.Errorf("claims held at once: at most %d (want 1), %d claims in all", most.Load(), got.Load())
 	}
 }
