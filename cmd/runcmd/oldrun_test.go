@@ -51,3 +51,37 @@ func TestOldRecordedRunShowsAndResumes(t *testing.T) {
 		t.Errorf("run --resume %s: exit %d, want 0, fetch,raw reused and b run with its output:\n%s%s", id, code, out, stderr)
 	}
 }
+
+// TestUnreadableRecordedRunShows: a run whose recorded workflow this
+// fogctl cannot read even leniently (a kind it does not know, as a later
+// fogctl might record) is still listed and shown, its nodes from its
+// events; resuming it is refused, saying why and what to do (exit 1),
+// since no output can be told still good.
+func TestUnreadableRecordedRunShows(t *testing.T) {
+	const id = "20261122T130000-4e5f6a7b"
+	state := t.TempDir()
+	runs := filepath.Join(state, "fogctl", "runs")
+	if err := os.MkdirAll(runs, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join("testdata", "oldruns", id+".jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(runs, id+".jsonl"), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := fogctl(t, state, "runs", "show", id)
+	if code != 0 || !strings.Contains(out, "run\t"+id+"\t/nonexistent/fogctl-future/future.yaml\tinterrupted") ||
+		!strings.Contains(out, "node\ta\tsucceeded") || !strings.Contains(out, "node\tb\tinterrupted") {
+		t.Errorf("runs show %s: exit %d, want 0 with a succeeded, b interrupted:\n%s%s", id, code, out, stderr)
+	}
+	if out, stderr, code = fogctl(t, state, "runs", "list"); code != 0 || !strings.Contains(out, id+"\t") {
+		t.Errorf("runs list: exit %d, want %s listed:\n%s%s", code, id, out, stderr)
+	}
+	_, stderr, code = fogctl(t, state, "run", "--resume", id)
+	if code != 1 || !strings.Contains(stderr, "recorded workflow") || !strings.Contains(stderr, `kind`) ||
+		!strings.Contains(stderr, "run the workflow again") {
+		t.Errorf("run --resume %s: exit %d, want 1 saying the recorded workflow cannot be read:\n%s", id, code, stderr)
+	}
+}

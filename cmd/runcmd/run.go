@@ -599,6 +599,11 @@ func resumeJob(opts *RunOptions, input json.RawMessage) (Job, error) {
 	if err != nil {
 		return Job{}, fmt.Errorf("resume %s: %w", id, err)
 	}
+	if prev.Workflow == nil {
+		// Without the definitions it ran, no output can be told
+		// still good (changedNodes).
+		return Job{}, fmt.Errorf("resume %s: %w; this fogctl cannot tell which of its outputs still hold: run the workflow again ('fogctl run FILE'); 'fogctl runs show %s' shows what the run did", id, prev.WorkflowErr, id)
+	}
 	var job Job
 	switch {
 	case opts.File != "":

@@ -30,8 +30,8 @@ func FuzzLoadJournal(f *testing.F) {
 		}
 		s.Resolve("latest")
 		if l, err := s.Load(id); err == nil {
-			if l.Record == nil || l.Workflow == nil {
-				t.Fatalf("Load gave no record or workflow and no error")
+			if l.Record == nil || (l.Workflow == nil) == (l.WorkflowErr == nil) {
+				t.Fatalf("Load gave no record, or no workflow and no WorkflowErr, and no error")
 			}
 			l.Summary()
 		} else if err.Error() == "" {

@@ -547,8 +547,11 @@ type Loaded struct {
 	Meta Meta
 	// WorkflowData is the workflow file as it was run.
 	WorkflowData []byte
-	// Workflow is WorkflowData parsed.
-	Workflow *workflow.Workflow
+	// Workflow is WorkflowData parsed; nil when this fogctl cannot read
+	// it (WorkflowErr says why): Record is then built from the events,
+	// for showing, and the run cannot be resumed from its copy.
+	Workflow    *workflow.Workflow
+	WorkflowErr error
 	// Record is the run's record: its journal replayed (or a legacy
 	// run's compacted record.json).
 	Record *workflow.Record
@@ -611,11 +614,19 @@ func (s *Store) Load(id string) (*Loaded, error) {
 
 func (s *Store) replay(id string, head header, events []workflow.Event) (*Loaded, error) {
 	wf, err := parseRecorded(head.Meta.Workflow, []byte(head.Workflow))
-	if err != nil {
+	if err != nil && (head.Meta.ID != id || strings.TrimSpace(head.Workflow) == "") {
+		// Not a journal fogctl wrote: no run to show.
 		return nil, fmt.Errorf("run %s: recorded workflow: %w", id, err)
 	}
 	l := &Loaded{Meta: head.Meta, WorkflowData: []byte(head.Workflow), Workflow: wf, Events: events}
-	l.Record = workflow.NewRecord(wf, id)
+	if err != nil {
+		// A copy no fogctl of today reads: the record of what ran, from
+		// the events alone, so that the run can still be shown.
+		l.WorkflowErr = fmt.Errorf("run %s: recorded workflow: %w", id, err)
+		l.Record = recordFromEvents(id, head.Meta.Workflow, events)
+	} else {
+		l.Record = workflow.NewRecord(wf, id)
+	}
 	for _, ev := range events {
 		l.Record.Apply(ev)
 	}
@@ -634,6 +645,20 @@ func parseRecorded(file string, data []byte) (*workflow.Workflow, error) {
 	return workflow.ParseWith(file, data, workflow.ParseOptions{Recorded: true})
 }
 
+// recordFromEvents is the record of run id built from its events alone:
+// its nodes are those the events name, in the order they first appear.
+func recordFromEvents(id, file string, events []workflow.Event) *workflow.Record {
+	r := &workflow.Record{ID: id, File: file, State: workflow.StatePending}
+	seen := map[string]bool{}
+	for _, ev := range events {
+		if ev.Node != "" && !seen[ev.Node] {
+			seen[ev.Node] = true
+			r.Nodes = append(r.Nodes, &workflow.NodeRecord{Name: ev.Node, State: workflow.StatePending})
+		}
+	}
+	return r
+}
+
 // loadLegacy reads a run directory written before runs were one file:
 // record.json once compacted, else its journal. An error wrapping
 // fs.ErrNotExist means there is no such directory either.
@@ -647,7 +672,7 @@ func (s *Store) loadLegacy(id string) (*Loaded, error) {
 		l := &Loaded{Meta: c.Meta, WorkflowData: []byte(c.Workflow), Record: c.Record, State: c.Record.State}
 		wf, err := parseRecorded(c.Meta.Workflow, l.WorkflowData)
 		if err != nil {
-			return nil, fmt.Errorf("run %s: recorded workflow: %w", id, err)
+			l.WorkflowErr = fmt.Errorf("run %s: recorded workflow: %w", id, err)
 		}
 		l.Workflow = wf
 		if !l.State.Terminal() {
