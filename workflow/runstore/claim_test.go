@@ -14,8 +14,9 @@ import (
 )
 
 // TestClaim: a run being written cannot be claimed; once it has ended one
-// claim holds it, a second fails with ErrBusy and Running reports it, and
-// Release lets the next claim in.
+// claim holds it, a second fails with ErrBusy, Running, List and Load
+// still say what the run was (not running), and Release removes the
+// claim file and lets the next claim in.
 func TestClaim(t *testing.T) {
 	s, err := Open(t.TempDir())
 	if err != nil {
