@@ -177,6 +177,7 @@ type parser struct {
 	// node needs it.
 	base             string
 	baseOK, baseDone bool
+	wd               string // workDir's
 }
 
 func (p *parser) err() *ValidationError {
@@ -1156,12 +1157,16 @@ func (p *parser) dir(d string) string {
 	return filepath.Join(base, d)
 }
 
-// workDir is fogctl's working directory, absolute ("." if unknown).
+// workDir is fogctl's working directory, absolute ("." if unknown),
+// asked once per parse.
 func (p *parser) workDir() string {
-	if wd, err := os.Getwd(); err == nil {
-		return wd
+	if p.wd == "" {
+		p.wd = "."
+		if wd, err := os.Getwd(); err == nil {
+			p.wd = wd
+		}
 	}
-	return "."
+	return p.wd
 }
 
 // fileDir returns the absolute directory of the workflow file, false for

@@ -112,6 +112,21 @@ func TestPipedWorkflowRunsInWorkingDir(t *testing.T) {
 		})
 	}
 
+	t.Run("relative dir", func(t *testing.T) {
+		// dir: sub of a piped file: relative to the working directory.
+		wf := strings.ReplaceAll(pwdWorkflow, "      kind: exec\n", "      kind: exec\n      dir: sub\n")
+		if err := os.WriteFile(filepath.Join(root, "reldir.yaml"), []byte(wf), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, stderr, code := shFogctl(t, "sh", state, root, okFile, `cat reldir.yaml | "$FOGCTL" run /dev/stdin -o json`)
+		if code != 0 {
+			t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+		}
+		if got := nodePwds(t, out); got["a"] != sub || got["b"] != sub {
+			t.Errorf("dir: sub of a piped file: nodes ran in %q and %q, want %s", got["a"], got["b"], sub)
+		}
+	})
+
 	t.Run("resume", func(t *testing.T) {
 		missing := filepath.Join(root, "not-yet")
 		out, stderr, code := shFogctl(t, "sh", state, root, missing, `cat sub/wf.yaml | "$FOGCTL" run /dev/stdin -o json`)
