@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fogctl/fogctl/internal/safefile"
+	"github.com/fogctl/fogctl/internal/yamlline"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -97,7 +98,7 @@ func (fl *Fleet) read() error {
 // A type error ("cannot unmarshal", an unknown field, a key defined
 // twice) carries the right line in each of its entries: the first gives
 // the line, and the entries lose their own "line N: " (it was printed
-// twice). A syntax error's line is fixed as fleetProblemLine says.
+// twice). A syntax error's line is the one yamlline.ProblemLine finds.
 func fleetYAMLError(path string, data []byte, err error) *FileError {
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
@@ -122,56 +123,7 @@ func fleetYAMLError(path string, data []byte, err error) *FileError {
 		return &FileError{File: path, Line: line, Msg: strings.Join(msgs, "; ")}
 	}
 	msg := strings.TrimPrefix(yamlErrMsg(err), "does not parse as YAML: ")
-	return &FileError{File: path, Line: fleetProblemLine(data, yamlErrLine(err), msg), Msg: msg}
-}
-
-// fleetProblemLine turns the line yaml.v3 puts in a syntax error into the
-// line to show the user. It is workflow's yamlProblemLine
-// (workflow/yamlline.go), copied as it is: cluster cannot import workflow,
-// and the helper belongs in a package both can (see its doc there).
-// yaml.v3 numbers lines from 1 for the scanner's errors, but for the
-// parser's ("did not find expected key", "... ',' or ']'") it gives the
-// 0-based line where the enclosing block starts: the bad line is that
-// line + 1 or further down, most often the first one there indented to a
-// level no enclosing block has.
-func fleetProblemLine(data []byte, reported int, msg string) int {
-	if !strings.HasPrefix(msg, "did not find expected ") ||
-		strings.HasPrefix(msg, "did not find expected alphabetic") ||
-		strings.HasPrefix(msg, "did not find expected comment") ||
-		strings.HasPrefix(msg, "did not find expected whitespace") {
-		return reported // the scanner's: its line is right
-	}
-	first := reported + 1 // the bad line is here or below
-	var levels []int      // indentations of the open blocks, innermost last
-	n := 0
-	for rest := data; len(rest) > 0; {
-		var text []byte
-		text, rest, _ = bytes.Cut(rest, []byte{'\n'})
-		n++
-		indent := len(text) - len(bytes.TrimLeft(text, " "))
-		body := bytes.TrimSpace(text)
-		if len(body) == 0 || body[0] == '#' {
-			continue
-		}
-		popped := false
-		for len(levels) > 0 && indent < levels[len(levels)-1] {
-			levels = levels[:len(levels)-1]
-			popped = true
-		}
-		switch {
-		case len(levels) > 0 && indent == levels[len(levels)-1]:
-		case popped && len(levels) > 0 && n >= first:
-			// Back out of a deeper block to a level none of the open
-			// ones has.
-			return n
-		default:
-			levels = append(levels, indent)
-		}
-		if bytes.HasPrefix(body, []byte("- ")) {
-			levels = append(levels, indent+2)
-		}
-	}
-	return first
+	return &FileError{File: path, Line: syntaxErrorLine(data, yamlErrLine(err), msg), Msg: msg}
 }
 
 // Path is the fleet file's path.
@@ -338,4 +290,11 @@ func ParseLabelArgs(args []string) (set map[string]string, remove []string, err 
 		}
 	}
 	return set, remove, nil
+}
+
+// syntaxErrorLine is the line a yaml.v3 syntax error is about
+// (yamlline.ProblemLine, shared with workflow files).
+func syntaxErrorLine(data []byte, reported int, msg string) int {
+	line, _ := yamlline.ProblemLine(data, reported, msg)
+	return line
 }

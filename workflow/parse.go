@@ -18,6 +18,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/fogctl/fogctl/internal/yamlline"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -262,7 +263,7 @@ func (p *parser) parse(data []byte) *Workflow {
 				var dedent bool
 				if tab := tabIndented(data, line, msg); tab > 0 {
 					line, msg = tab, "a tab in the indentation: YAML indents with spaces only (replace the tabs with spaces)"
-				} else if line, dedent = yamlProblemLine(data, line, msg); dedent {
+				} else if line, dedent = yamlline.ProblemLine(data, line, msg); dedent {
 					msg += ": this line is indented to a level no enclosing block has"
 				}
 			} else {

@@ -1,22 +1,25 @@
-package workflow
+// Package yamlline finds the line of a YAML file that a yaml.v3 syntax
+// error is about, which is not always the line yaml.v3 names. Workflow
+// files (package workflow) and the fleet file (package cluster) use it.
+package yamlline
 
 import (
 	"bytes"
 	"strings"
 )
 
-// yamlProblemLine turns the line yaml.v3 puts in an error into the line
-// to show the user. yaml.v3 numbers lines from 1 for the scanner's errors
+// ProblemLine turns the line yaml.v3 puts in an error into the line to
+// show the user. yaml.v3 numbers lines from 1 for the scanner's errors
 // (a tab, a ':' where no mapping may start), but for the parser's ("did
 // not find expected key", "... '-' indicator", "... ',' or ']'") it gives
 // the 0-based line where the enclosing block starts, or of the problem
 // itself when that block starts on the first line: either way the bad
 // line is that line + 1 or further down, most often the first one there
 // indented to a level no enclosing block has. For those errors
-// yamlProblemLine looks for that line, following the indentation from the
+// ProblemLine looks for that line, following the indentation from the
 // top of the file, and returns it with dedent true; else it returns the
 // line after the reported one.
-func yamlProblemLine(data []byte, reported int, msg string) (line int, dedent bool) {
+func ProblemLine(data []byte, reported int, msg string) (line int, dedent bool) {
 	if !strings.HasPrefix(msg, "did not find expected ") ||
 		strings.HasPrefix(msg, "did not find expected alphabetic") ||
 		strings.HasPrefix(msg, "did not find expected comment") ||
