@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/fogctl/fogctl/internal/safefile"
 	"golang.org/x/sys/unix"
 )
 
@@ -43,7 +44,7 @@ func lockHost(ctx context.Context, _ func() (string, error), nwid string, wait t
 			return nil, err
 		}
 		fd := int(f.Fd())
-		err = flockNB(fd)
+		err = safefile.FlockNB(fd)
 		if errors.Is(err, syscall.EWOULDBLOCK) {
 			err = flockWait(ctx, f, path, start, time.Until(deadline))
 			if err != nil {
@@ -230,70 +231,18 @@ func lockFileError(path string, err error) error {
 	return fmt.Errorf("lock %s: %w", path, err)
 }
 
-// ownerOf says whose a file is: "owned by alice (uid 1000)".
-func ownerOf(uid uint32) string {
-	return "owned by " + userName(uid)
-}
+// ownerOf and userName say whose a file is, as safefile says it.
+func ownerOf(uid uint32) string  { return safefile.OwnerOf(uid) }
+func userName(uid uint32) string { return safefile.UserName(uid) }
 
-// userName is a user's name with its uid, or the uid alone.
-func userName(uid uint32) string {
-	id := strconv.FormatUint(uint64(uid), 10)
-	if u, err := user.LookupId(id); err == nil && u.Username != "" {
-		return u.Username + " (uid " + id + ")"
-	}
-	return "uid " + id
-}
-
-func flockNB(fd int) error {
-	for {
-		err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB)
-		if !errors.Is(err, syscall.EINTR) {
-			return err
-		}
-	}
-}
-
-// flockWait waits in a blocking flock(2), so the kernel hands the lock
-// over in turn instead of whoever polls first winning, at most wait or
-// until ctx ends. On failure f is closed (once the blocked call returns).
+// flockWait waits for the lock as safefile.WaitFlock does; when wait runs
+// out it names the holder from /proc/locks.
 func flockWait(ctx context.Context, f *os.File, path string, start time.Time, wait time.Duration) error {
-	fd := int(f.Fd())
-	got := make(chan error, 1)
-	go func() {
-		for {
-			err := syscall.Flock(fd, syscall.LOCK_EX)
-			if !errors.Is(err, syscall.EINTR) {
-				got <- err
-				return
-			}
-		}
-	}()
-	abandon := func() {
-		go func() {
-			if err := <-got; err == nil {
-				_ = syscall.Flock(fd, syscall.LOCK_UN)
-			}
-			f.Close()
-		}()
-	}
-	timer := time.NewTimer(max(wait, 0))
-	defer timer.Stop()
-	select {
-	case err := <-got:
-		if err != nil {
-			f.Close()
-			return fmt.Errorf("lock %s: %w", path, err)
-		}
-		return nil
-	case <-timer.C:
+	return safefile.WaitFlock(ctx, f, path, wait, func() error {
 		he := &heldError{Path: path, Waited: time.Since(start)}
 		he.PID, he.Prog, he.User = lockHolder(f)
-		abandon()
 		return he
-	case <-ctx.Done():
-		abandon()
-		return ctx.Err()
-	}
+	})
 }
 
 // sameFile reports whether path still names the file f has open.

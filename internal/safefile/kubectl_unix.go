@@ -21,7 +21,7 @@ func readKubectlLock(lockPath string) ([]byte, error) {
 	if errors.Is(err, syscall.ELOOP) {
 		var st syscall.Stat_t
 		if syscall.Lstat(lockPath, &st) == nil && st.Mode&syscall.S_IFMT == syscall.S_IFLNK {
-			return nil, fmt.Errorf("lock %s: it is a symbolic link, which neither kubectl nor fogctl makes (%s): remove it", lockPath, ownerOf(st.Uid))
+			return nil, fmt.Errorf("lock %s: it is a symbolic link, which neither kubectl nor fogctl makes (%s): remove it", lockPath, OwnerOf(st.Uid))
 		}
 	}
 	if err != nil {

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/user"
-	"strconv"
 	"syscall"
 	"time"
 )
@@ -41,7 +39,7 @@ func Lock(ctx context.Context, path string, timeout time.Duration) (Unlock, erro
 	}
 	fd := int(f.Fd())
 	start := time.Now()
-	err = flockNB(fd)
+	err = FlockNB(fd)
 	if errors.Is(err, syscall.EWOULDBLOCK) {
 		if ctx.Err() != nil {
 			// Cancelled before it started to wait: no waiter to abandon.
@@ -114,9 +112,9 @@ func openLockFile(lockPath string) (*os.File, error) {
 func checkLockStat(lockPath string, st *syscall.Stat_t) error {
 	switch {
 	case uint32(st.Mode)&syscall.S_IFMT != syscall.S_IFREG:
-		return fmt.Errorf("lock %s: not a regular file, so not a lock file fogctl or kubectl makes (%s): remove it", lockPath, ownerOf(st.Uid))
+		return fmt.Errorf("lock %s: not a regular file, so not a lock file fogctl or kubectl makes (%s): remove it", lockPath, OwnerOf(st.Uid))
 	case uint64(st.Nlink) != 1:
-		return fmt.Errorf("lock %s: it has %d hard links, so not a lock file fogctl or kubectl makes (%s): remove it", lockPath, st.Nlink, ownerOf(st.Uid))
+		return fmt.Errorf("lock %s: it has %d hard links, so not a lock file fogctl or kubectl makes (%s): remove it", lockPath, st.Nlink, OwnerOf(st.Uid))
 	}
 	return nil
 }
@@ -128,73 +126,21 @@ func lockFileError(lockPath string, err error) error {
 	lerr := syscall.Lstat(lockPath, &st)
 	switch {
 	case lerr == nil && uint32(st.Mode)&syscall.S_IFMT == syscall.S_IFLNK:
-		return fmt.Errorf("lock %s: it is a symbolic link, which fogctl does not follow (%s): remove it", lockPath, ownerOf(st.Uid))
+		return fmt.Errorf("lock %s: it is a symbolic link, which fogctl does not follow (%s): remove it", lockPath, OwnerOf(st.Uid))
 	case errors.Is(err, syscall.ELOOP):
 		return fmt.Errorf("lock %s: it is a symbolic link, which fogctl does not follow: remove it", lockPath)
 	}
 	return fmt.Errorf("lock %s: %w", lockPath, err)
 }
 
-// ownerOf says whose a file is: "owned by alice (uid 1000)".
-func ownerOf(uid uint32) string {
-	id := strconv.FormatUint(uint64(uid), 10)
-	if u, err := user.LookupId(id); err == nil && u.Username != "" {
-		return "owned by " + u.Username + " (uid " + id + ")"
-	}
-	return "owned by uid " + id
-}
-
-func flockNB(fd int) error {
-	for {
-		err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB)
-		if !errors.Is(err, syscall.EINTR) {
-			return err
-		}
-	}
-}
-
-// flockWait waits in a blocking flock(2), so the kernel hands the lock
-// over when it is released instead of whoever polls first winning (with
-// many writers, polling starves some of them), at most wait or until ctx
-// ends. On failure f is closed (once the blocked call returns).
-func flockWait(ctx context.Context, f *os.File, path string, start time.Time, wait time.Duration) error {
-	fd := int(f.Fd())
-	got := make(chan error, 1)
-	go func() {
-		for {
-			err := syscall.Flock(fd, syscall.LOCK_EX)
-			if !errors.Is(err, syscall.EINTR) {
-				got <- err
-				return
-			}
-		}
-	}()
-	abandon := func() {
-		go func() {
-			if err := <-got; err == nil {
-				_ = syscall.Flock(fd, syscall.LOCK_UN)
-			}
-			f.Close()
-		}()
-	}
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	select {
-	case err := <-got:
-		if err != nil {
-			f.Close()
-			return fmt.Errorf("lock %s: %w", path, err)
-		}
-		return nil
-	case <-timer.C:
+// flockWait waits for the lock as WaitFlock does; when timeout runs out
+// it says who holds it, from the holder line of the file.
+func flockWait(ctx context.Context, f *os.File, path string, start time.Time, timeout time.Duration) error {
+	return WaitFlock(ctx, f, path, timeout, func() error {
 		le := &LockedError{Path: path, Waited: time.Since(start)}
-		le.PID, le.Program, le.Since = readHolder(fd)
-		abandon()
+		le.PID, le.Program, le.Since = readHolder(int(f.Fd()))
 		return le
-	case <-ctx.Done():
-		abandon()
-		return ctx.Err()
-	}
+	})
 }
 
 // writeHolder records who holds the lock, through the lock's descriptor.

@@ -41,15 +41,8 @@ func canWrite(path string) (bool, error) {
 	return false, err
 }
 
-// userName is a user's name with its uid, or the uid alone:
-// "alice (uid 1000)".
-func userName(uid int) string {
-	id := strconv.Itoa(uid)
-	if u, err := user.LookupId(id); err == nil && u.Username != "" {
-		return u.Username + " (uid " + id + ")"
-	}
-	return "uid " + id
-}
+// userName is UserName of an int uid.
+func userName(uid int) string { return UserName(uint32(uid)) }
 
 // groupName is a group's name with its gid, or the gid alone.
 func groupName(gid int) string {
