@@ -16,7 +16,10 @@ type DeleteOptions struct {
 	Kubeconfig func() (*cluster.Kubeconfig, error)
 	Fleet      func() (*cluster.Fleet, error)
 	Seen       func() (*cluster.Seen, error)
-	Ctx        context.Context
+	// StateDir holds the previous context ('fogctl ctx use -'), which a
+	// delete forgets when it names a deleted context.
+	StateDir func() (string, error)
+	Ctx      context.Context
 
 	Names              []string
 	WithClusterAndUser bool
@@ -24,7 +27,7 @@ type DeleteOptions struct {
 
 // NewCmdDelete builds `fogctl ctx delete`.
 func NewCmdDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Command {
-	opts := &DeleteOptions{IO: f.IOStreams, Fleet: cmdutil.FleetLoader(f), Seen: cmdutil.SeenLoader(f)}
+	opts := &DeleteOptions{IO: f.IOStreams, Fleet: cmdutil.FleetLoader(f), Seen: cmdutil.SeenLoader(f), StateDir: f.StateDir}
 	cmd := &cobra.Command{
 		Use:     "delete NAME...",
 		Aliases: []string{"rm"},
@@ -90,6 +93,11 @@ func deleteRun(opts *DeleteOptions) error {
 		}
 		return nil
 	})
+	if opts.StateDir != nil {
+		if err := forgetPrevious(opts.StateDir, opts.Names); err != nil {
+			fmt.Fprintf(opts.IO.ErrOut, "warning: the previous context ('fogctl ctx use -'): %v\n", err)
+		}
+	}
 	for _, d := range deleted {
 		fmt.Fprintf(opts.IO.ErrOut, "✓ Deleted %s\n", d)
 	}
